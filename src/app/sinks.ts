@@ -1,0 +1,19 @@
+/** Builds the event bus and the sinks the configuration enables. */
+import { join } from 'node:path';
+import type { Config } from '../core/config/settings.ts';
+import { EventBus } from '../core/events/bus.ts';
+import type { Logger } from '../core/log.ts';
+import type { DataPaths } from '../core/storage/dataDir.ts';
+import { JsonlSink } from '../sinks/jsonl.ts';
+import { RedisSink } from '../sinks/redis.ts';
+import { SqliteSink } from '../sinks/sqlite.ts';
+import { StdoutSink } from '../sinks/stdout.ts';
+
+export async function createBus(config: Config, paths: DataPaths, log: Logger): Promise<EventBus> {
+  const bus = new EventBus({ sensor: config.sensorName, log, queueLimit: config.sinkQueueLimit });
+  if (config.eventsSqlite) await bus.addSink(new SqliteSink(paths.db));
+  if (config.eventsJsonl) await bus.addSink(new JsonlSink(join(paths.logs, 'events.jsonl'), config.jsonlMaxBytes, config.jsonlKeep));
+  if (config.redisUrl) await bus.addSink(new RedisSink({ url: config.redisUrl, key: config.redisKey, spoolDir: paths.spool, log }));
+  if (config.eventsStdout) await bus.addSink(new StdoutSink());
+  return bus;
+}

@@ -1,0 +1,20 @@
+/** The `dicomhawk` command line. */
+import { Command } from 'commander';
+import { VERSION } from '../app/version.ts';
+import { registerConfig } from './commands/config.ts';
+import { registerEvents } from './commands/events.ts';
+import { registerServe } from './commands/serve.ts';
+
+const program = new Command();
+program
+  .name('dicomhawk')
+  .description('DICOMHawk: a DICOM honeypot (decoy PACS, decoy web portal, threat intelligence, live monitoring)')
+  .version(VERSION)
+  .option('-c, --config <file>', 'configuration file (default: ./dicomhawk.yaml when present); environment variables override it')
+  .showHelpAfterError();
+
+registerServe(program);
+registerConfig(program);
+registerEvents(program);
+
+await program.parseAsync(process.argv);

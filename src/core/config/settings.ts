@@ -1,0 +1,77 @@
+/**
+ * Every setting DICOMHawk reads, once: its environment name (the seed's names are kept), aliases, parser,
+ * default (as the text a user would write), whether it is a secret, and what it does. The README's
+ * configuration table is checked against this list by a test, so the two cannot drift apart.
+ */
+import { hostname } from 'node:os';
+import type { z } from 'zod';
+import { aeTitle, bool, byteSize, httpUrl, int, oneOf, port, portList, redisUrl, stringList, text } from './parsers.ts';
+
+export interface Setting<T = unknown> {
+  /** Environment variable (and key in dicomhawk.yaml). */
+  readonly env: string;
+  /** Older names accepted for the same setting; the canonical name wins when both are set. */
+  readonly aliases?: readonly string[];
+  readonly parse: z.ZodType<T, string>;
+  /** Default as text, or a function of the environment computed at load time; undefined = unset. */
+  readonly default?: string | (() => string);
+  readonly secret?: boolean;
+  readonly group: 'general' | 'dicom' | 'web' | 'console' | 'events' | 'data' | 'tcia' | 'intel';
+  readonly doc: string;
+}
+
+function setting<T, const D extends string | (() => string) | undefined = undefined>(s: Setting<T> & { default?: D }): Setting<T> & { default: D } {
+  return s as Setting<T> & { default: D };
+}
+
+export const SETTINGS = {
+  prod: setting({ env: 'PROD', parse: bool, default: 'no', group: 'general', doc: 'Production mode: hides stack traces and debug detail from every surface and turns off the stdout event sink.' }),
+  dataDir: setting({ env: 'DATA_DIR', parse: text, default: './data', group: 'general', doc: 'Where the database, logs, archive, quarantine, spool and generated secrets live.' }),
+  sensorName: setting({ env: 'SENSOR_NAME', parse: text, default: () => hostname(), group: 'general', doc: 'Name of this sensor in every event (default: the host name).' }),
+  logLevel: setting({ env: 'LOG_LEVEL', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), default: 'info', group: 'general', doc: 'Level of the diagnostic log (stderr), never mixed with attacker events.' }),
+
+  dicomPorts: setting({ env: 'DICOM_PORT', parse: portList, default: '11112', group: 'dicom', doc: 'DICOM listener port(s), e.g. 104,11112.' }),
+  dicomHost: setting({ env: 'DICOM_SERVER_HOST', parse: text, default: '0.0.0.0', group: 'dicom', doc: 'Address the DICOM listeners bind to.' }),
+  dicomAeTitle: setting({ env: 'DICOM_AE_TITLE', parse: aeTitle, default: 'PACS', group: 'dicom', doc: "The honeypot's own AE title (RetrieveAETitle, C-MOVE originator); any called AE title is accepted." }),
+
+  apiPort: setting({ env: 'API_PORT', parse: port, default: '3000', group: 'web', doc: 'Port of the decoy web portal and DICOMweb decoy.' }),
+  apiHost: setting({ env: 'API_HOST', parse: text, default: '0.0.0.0', group: 'web', doc: 'Address the decoy web portal binds to.' }),
+  honeyUrl: setting({ env: 'HONEY_URL', parse: httpUrl, group: 'data', doc: "Base of honey URLs written into decoy objects (default: the portal's own /t/<token> tracking endpoint)." }),
+
+  consoleEnabled: setting({ env: 'CONSOLE_ENABLED', aliases: ['FLASK_ACTIVATED'], parse: bool, default: 'yes', group: 'console', doc: 'Run the operator console (FLASK_ACTIVATED is the seed\'s name for it).' }),
+  consolePort: setting({ env: 'CONSOLE_PORT', parse: port, default: '5000', group: 'console', doc: 'Operator console port.' }),
+  consoleHost: setting({ env: 'CONSOLE_HOST', parse: text, default: '127.0.0.1', group: 'console', doc: 'Operator console address (loopback by default; it is never an attacker surface).' }),
+
+  blockScanners: setting({ env: 'BLOCK_SCANNERS', parse: bool, default: 'no', group: 'intel', doc: 'Drop traffic from known mass scanners in the kernel (nftables).' }),
+  integrityCheck: setting({ env: 'INTEGRITY_CHECK', parse: bool, default: 'no', group: 'data', doc: 'Watch the decoy archive with a SHA-256 manifest and report changes.' }),
+  modalities: setting({ env: 'MODALITIES', parse: stringList(), default: 'CT,MR,US,DX', group: 'data', doc: 'Modalities of the decoy studies: a JSON list or a comma list.' }),
+
+  tciaActivated: setting({ env: 'TCIA_ACTIVATED', parse: bool, default: 'no', group: 'tcia', doc: 'Serve real studies from The Cancer Imaging Archive and rotate them periodically.' }),
+  tciaUserName: setting({ env: 'TCIA_USER_NAME', parse: text, group: 'tcia', doc: 'TCIA account (optional: public collections need none).' }),
+  tciaPassword: setting({ env: 'TCIA_PASSWORD', parse: text, secret: true, group: 'tcia', doc: 'TCIA password.' }),
+  tciaPeriodUnit: setting({ env: 'TCIA_PERIOD_UNIT', parse: oneOf(['minutes', 'hour', 'day', 'week'] as const), default: 'week', group: 'tcia', doc: 'Unit of the rotation period: minutes, hour, day or week.' }),
+  tciaPeriod: setting({ env: 'TCIA_PERIOD', parse: int(1, 10000), default: '1', group: 'tcia', doc: 'Rotation period, in TCIA_PERIOD_UNIT.' }),
+  tciaMinFiles: setting({ env: 'MINIMUM_TCIA_FILES_IN_SERIE', parse: int(1, 100000), default: '5', group: 'tcia', doc: 'Smallest series (image count) taken from TCIA.' }),
+  tciaMaxFiles: setting({ env: 'MAXIMUM_TCIA_FILES_IN_SERIE', parse: int(1, 100000), default: '100', group: 'tcia', doc: 'Largest series (image count) taken from TCIA.' }),
+
+  abuseIpApiKey: setting({ env: 'ABUSE_IP_API_KEY', parse: text, secret: true, group: 'intel', doc: 'AbuseIPDB API key (enables AbuseIPDB lookups).' }),
+  ipQualityScoreApiKey: setting({ env: 'IP_QUALITY_SCORE_API_KEY', parse: text, secret: true, group: 'intel', doc: 'IPQualityScore API key (enables IPQS lookups).' }),
+  virusTotalApiKey: setting({ env: 'VIRUS_TOTAL_API_KEY', parse: text, secret: true, group: 'intel', doc: 'VirusTotal API key (enables VirusTotal lookups).' }),
+
+  eventsSqlite: setting({ env: 'EVENTS_SQLITE', parse: bool, default: 'yes', group: 'events', doc: 'Write events to DATA_DIR/dicomhawk.db (the console reads it).' }),
+  eventsJsonl: setting({ env: 'EVENTS_JSONL', parse: bool, default: 'yes', group: 'events', doc: 'Write events to DATA_DIR/logs/events.jsonl.' }),
+  jsonlMaxBytes: setting({ env: 'EVENTS_JSONL_MAX_BYTES', parse: byteSize(4096, 1024 ** 4), default: '100M', group: 'events', doc: 'Size at which events.jsonl is rotated.' }),
+  jsonlKeep: setting({ env: 'EVENTS_JSONL_KEEP', parse: int(0, 1000), default: '10', group: 'events', doc: 'How many rotated events.jsonl.N files are kept.' }),
+  eventsStdout: setting({ env: 'EVENTS_STDOUT', parse: bool, group: 'events', doc: 'Print events as JSON lines on stdout (default: on unless PROD).' }),
+  redisUrl: setting({ env: 'REDIS_URL', parse: redisUrl, secret: true, group: 'events', doc: 'Redis to stage events for Logstash (unset: no Redis sink). rediss:// for TLS.' }),
+  redisKey: setting({ env: 'REDIS_KEY', parse: text, default: 'dicomhawk:events', group: 'events', doc: 'Redis list the events are pushed to (Logstash redis input, data_type => list).' }),
+  sinkQueueLimit: setting({ env: 'EVENTS_QUEUE_LIMIT', parse: int(100, 10_000_000), default: '100000', group: 'events', doc: 'Events each sink may hold in memory before it spools (Redis) or drops and counts (others).' }),
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+type Out<S> = S extends Setting<infer T> ? T : never;
+type HasDefault<K extends SettingKey> = (typeof SETTINGS)[K]['default'] extends undefined ? false : true;
+type Required = { [K in SettingKey as HasDefault<K> extends true ? K : never]: Out<(typeof SETTINGS)[K]> };
+type Optional = { [K in SettingKey as HasDefault<K> extends true ? never : K]?: Out<(typeof SETTINGS)[K]> };
+/** The effective configuration: settings with a default are always present; others may be undefined. */
+export type Config = Required & Optional;

@@ -1,0 +1,143 @@
+/**
+ * Runs one sink behind its own bounded queue and drain loop, so that a slow or dead sink blocks nobody:
+ * failures are counted and logged on the first and then every 100th; overflow goes to the sink's own
+ * spool when it has one, and is otherwise dropped and counted.
+ */
+import type { Logger } from '../log.ts';
+import type { Serialized, Sink } from '../../sinks/sink.ts';
+
+const FAILURE_LOG_INTERVAL = 100;
+const RETRIES = 3;
+
+export interface SinkStats {
+  name: string;
+  queued: number;
+  written: number;
+  failedBatches: number;
+  dropped: number;
+  spilled: number;
+}
+
+export class SinkRunner {
+  private queue: Serialized[] = [];
+  private head = 0;
+  private draining = false;
+  private scheduled = false;
+  private waiters: Array<{ upTo: number; resolve: () => void }> = [];
+  /** Count of events ever accepted into the queue (position of the tail). */
+  private accepted = 0;
+  /** Count of events taken out of the queue and finished (written, dropped or spilled). */
+  private finished = 0;
+  readonly stats: SinkStats;
+
+  constructor(
+    readonly sink: Sink,
+    private readonly log: Logger,
+    private readonly queueLimit: number,
+    private readonly batchSize: number,
+  ) {
+    this.stats = { name: sink.name, queued: 0, written: 0, failedBatches: 0, dropped: 0, spilled: 0 };
+  }
+
+  push(e: Serialized): void {
+    if (this.queue.length - this.head >= this.queueLimit) this.shed();
+    this.queue.push(e);
+    this.accepted += 1;
+    this.stats.queued = this.queue.length - this.head;
+    this.schedule();
+  }
+
+  /** Resolves once every event pushed before this call has been handled. */
+  flush(): Promise<void> {
+    if (this.finished >= this.accepted) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ upTo: this.accepted, resolve });
+      this.schedule();
+    });
+  }
+
+  private shed(): void {
+    const n = Math.max(1, Math.floor(this.queueLimit / 10));
+    const batch = this.queue.slice(this.head, this.head + n);
+    this.head += batch.length;
+    let kept = false;
+    try {
+      kept = this.sink.overflow?.(batch) ?? false;
+    } catch (err) {
+      this.log.error({ sink: this.sink.name, err }, 'sink overflow failed');
+    }
+    if (kept) this.stats.spilled += batch.length;
+    else {
+      this.stats.dropped += batch.length;
+      this.log.warn({ sink: this.sink.name, dropped: this.stats.dropped }, 'sink queue full: events dropped');
+    }
+    this.finish(batch.length);
+  }
+
+  private schedule(): void {
+    if (this.draining || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  private finish(n: number): void {
+    this.finished += n;
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (this.finished >= w.upTo) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.head < this.queue.length) {
+        const batch = this.queue.slice(this.head, this.head + this.batchSize);
+        this.head += batch.length;
+        if (this.head > 4096 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+        this.stats.queued = this.queue.length - this.head;
+        await this.writeWithRetry(batch);
+        this.finish(batch.length);
+      }
+    } finally {
+      this.draining = false;
+    }
+    if (this.head < this.queue.length) this.schedule();
+  }
+
+  private async writeWithRetry(batch: Serialized[]): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.sink.write(batch);
+        this.stats.written += batch.length;
+        return;
+      } catch (err) {
+        this.stats.failedBatches += 1;
+        if (this.stats.failedBatches === 1 || this.stats.failedBatches % FAILURE_LOG_INTERVAL === 0)
+          this.log.error({ sink: this.sink.name, err, failures: this.stats.failedBatches }, 'sink write failed');
+        if (attempt >= RETRIES) {
+          let kept: boolean;
+          try {
+            kept = this.sink.overflow?.(batch) ?? false;
+          } catch {
+            kept = false;
+          }
+          if (kept) this.stats.spilled += batch.length;
+          else this.stats.dropped += batch.length;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+}

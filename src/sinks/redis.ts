@@ -1,0 +1,171 @@
+/**
+ * Redis sink: stages events in a list for Logstash's redis input (`data_type => "list"`), pushing to the right
+ * (RPUSH) so that Logstash, which pops from the left, reads them in arrival order.
+ *
+ * When Redis is down, batches go to the disk spool and are replayed in order when it returns; while anything is
+ * spooled, new batches queue behind it. Every batch carries a sequence number and is pushed by a Lua script that
+ * skips a sequence it has already applied, so a retry after a lost reply (or a crash mid-replay) never duplicates.
+ */
+import { createClient } from 'redis';
+import { uuidv7 } from '../core/ids.ts';
+import type { Logger } from '../core/log.ts';
+import { maskUrl } from '../core/config/load.ts';
+import type { Serialized, Sink } from './sink.ts';
+import { Spool } from './spool.ts';
+
+const PUSH_ONCE = `
+local last = tonumber(redis.call('GET', KEYS[2]) or '-1')
+local seq = tonumber(ARGV[1])
+if seq <= last then return 0 end
+for i = 2, #ARGV, 500 do
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 499, #ARGV)))
+end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', 604800)
+return 1`;
+
+export interface RedisSinkOptions {
+  url: string;
+  key: string;
+  spoolDir: string;
+  log: Logger;
+  /** Events per replayed batch. */
+  replayBatch?: number;
+  /** How often a down Redis is retried. */
+  retryMs?: number;
+  commandTimeoutMs?: number;
+}
+
+function makeClient(url: string, retryMs: number) {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, retryMs) },
+  });
+}
+type Client = ReturnType<typeof makeClient>;
+
+export class RedisSink implements Sink {
+  readonly name = 'redis';
+  private client: Client | null = null;
+  private readonly spool: Spool;
+  private readonly writer = uuidv7();
+  private seq = 0;
+  private replaying: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private healthy = false;
+
+  constructor(private readonly opts: RedisSinkOptions) {
+    this.spool = new Spool(opts.spoolDir, 'redis');
+  }
+
+  async start(): Promise<void> {
+    const client = makeClient(this.opts.url, this.opts.retryMs ?? 2000);
+    client.on('error', (err: Error) => {
+      if (this.healthy) this.opts.log.warn({ redis: maskUrl(this.opts.url), err: err.message }, 'redis sink lost its server; spooling');
+      this.healthy = false;
+    });
+    client.on('ready', () => {
+      this.healthy = true;
+      this.kick();
+    });
+    this.client = client;
+    // Redis being down at start is not fatal: events spool until it comes up.
+    client.connect().catch(() => undefined);
+    this.timer = setInterval(() => this.kick(), this.opts.retryMs ?? 2000);
+    this.timer.unref();
+  }
+
+  private async push(lines: readonly string[], seq: number, writer: string): Promise<void> {
+    if (!this.client || !this.client.isReady) throw new Error('redis not ready');
+    const ackKey = `${this.opts.key}:ack:${writer}`;
+    const timeout = this.opts.commandTimeoutMs ?? 5000;
+    let t: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.client.eval(PUSH_ONCE, { keys: [this.opts.key, ackKey], arguments: [String(seq), ...lines] }),
+        new Promise((_, reject) => {
+          t = setTimeout(() => reject(new Error('redis command timed out')), timeout);
+        }),
+      ]);
+    } finally {
+      clearTimeout(t);
+    }
+  }
+
+  async write(batch: readonly Serialized[]): Promise<void> {
+    const lines = batch.map((s) => s.json);
+    if (this.healthy && !this.replaying && this.spool.isEmpty()) {
+      const seq = this.seq++;
+      // Reserved now, so that if this push fails its segment sorts before anything spooled meanwhile.
+      const segment = this.spool.reserveName();
+      try {
+        await this.push(lines, seq, this.writer);
+        return;
+      } catch (err) {
+        // The reply may have been lost after Redis applied the batch: keep its sequence number so that
+        // the replay is idempotent.
+        this.healthy = this.client?.isReady ?? false;
+        this.opts.log.warn({ err: (err as Error).message }, 'redis push failed; spooling');
+        this.spool.writeSegment(segment, lines, { offset: 0, seq, writer: this.writer });
+        this.kick();
+        return;
+      }
+    }
+    this.spool.append(lines);
+    this.kick();
+  }
+
+  overflow(batch: readonly Serialized[]): boolean {
+    this.spool.append(batch.map((s) => s.json));
+    this.kick();
+    return true;
+  }
+
+  private kick(): void {
+    if (this.replaying || this.stopping || !this.healthy || this.spool.isEmpty()) return;
+    this.replaying = this.replay().finally(() => {
+      this.replaying = null;
+    });
+  }
+
+  private async replay(): Promise<void> {
+    const max = this.opts.replayBatch ?? 500;
+    while (this.healthy && !this.stopping) {
+      const b = this.spool.next(max);
+      if (!b) return;
+      // Reuse the sequence saved for this position (a batch that may have been applied), else take a new one.
+      const seq = b.position.seq ?? this.seq++;
+      const writer = b.position.writer ?? this.writer;
+      this.spool.savePosition(b.segment, { offset: b.start, seq, writer });
+      try {
+        await this.push(b.lines, seq, writer);
+      } catch (err) {
+        this.opts.log.warn({ err: (err as Error).message }, 'redis replay interrupted');
+        return;
+      }
+      this.spool.savePosition(b.segment, { offset: b.end, seq: null, writer: null });
+    }
+  }
+
+  /** Events still waiting on disk (for stats and tests). */
+  spooledSegments(): number {
+    return this.spool.segments().length;
+  }
+
+  async stop(): Promise<void> {
+    // Give a last replay a chance, then leave what remains on disk for the next start.
+    if (this.replaying) await this.replaying;
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    const c = this.client;
+    this.client = null;
+    if (c) {
+      try {
+        if (c.isOpen) await c.close();
+      } catch {
+        c.destroy();
+      }
+    }
+  }
+}
