@@ -4,6 +4,10 @@
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   events: async () => (await import('./events.ts')).run(),
+  scanners: async () => {
+    const r = await (await import('./scanners.ts')).benchScanners();
+    for (const [k, v] of Object.entries(r)) console.log(`${k}: ${typeof v === 'number' ? Math.round(v * 100) / 100 : v}`);
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

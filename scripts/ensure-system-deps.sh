@@ -6,6 +6,8 @@ declare -A need=(
   [dcmtk]=/usr/bin/echoscu
   [nmap]=/usr/bin/nmap
   [redis-server]=/usr/bin/redis-server
+  [nftables]=/usr/sbin/nft
+  [iproute2]=/usr/sbin/ip
 )
 missing=()
 for pkg in "${!need[@]}"; do
