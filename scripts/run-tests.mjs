@@ -23,10 +23,19 @@ if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
+// Files named *.serial.test.ts measure latency or memory of a server in their own process: they run
+// after the others, one at a time, so that no other test file competes with them for the two cores.
+const serial = files.filter((f) => f.endsWith('.serial.test.ts'));
+const parallel = files.filter((f) => !f.endsWith('.serial.test.ts'));
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const res = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...passthrough, ...files],
-  { stdio: 'inherit' },
-);
-process.exit(res.status ?? 1);
+let status = 0;
+for (const [group, conc] of [[parallel, concurrency], [serial, '1']]) {
+  if (group.length === 0) continue;
+  const res = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${conc}`, '--test-reporter=spec', ...passthrough, ...group],
+    { stdio: 'inherit' },
+  );
+  if ((res.status ?? 1) !== 0) status = res.status ?? 1;
+}
+process.exit(status);
