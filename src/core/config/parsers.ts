@@ -129,3 +129,80 @@ export const aeTitle = z.string().transform((raw, ctx) => {
   }
   return v;
 });
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function showMs(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/** A duration with a unit (`500ms`, `30s`, `15m`, `24h`, `7d`), as milliseconds. */
+export function duration(minMs: number, maxMs: number) {
+  return z.string().transform((raw, ctx) => {
+    const m = /^(\d+)\s*(ms|s|m|h|d)$/i.exec(raw.trim());
+    const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]! : NaN;
+    if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration from ${showMs(minMs)} to ${showMs(maxMs)} with a unit (ms, s, m, h or d), e.g. 15m or 24h` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+const RATE_UNITS: Record<string, number> = {
+  s: 1000, sec: 1000, second: 1000,
+  m: 60_000, min: 60_000, minute: 60_000,
+  h: 3_600_000, hour: 3_600_000,
+  d: 86_400_000, day: 86_400_000,
+  month: 30 * 86_400_000,
+};
+
+/**
+ * Request quotas: a comma list of `N/unit` (`4/min,500/day`); a request needs room in every one of them.
+ * Units: s, min, hour, day, month (30 days).
+ */
+export const rateLimits = z.string().transform((raw, ctx) => {
+  const parts = raw.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  const out: Array<{ limit: number; intervalMs: number }> = [];
+  for (const part of parts) {
+    const m = /^(\d+)\s*\/\s*([a-z]+)$/i.exec(part);
+    const unit = m ? RATE_UNITS[m[2]!.toLowerCase()] : undefined;
+    const limit = m ? Number(m[1]) : 0;
+    if (!m || unit === undefined || limit < 1 || limit > 1_000_000_000) {
+      ctx.addIssue({ code: 'custom', message: 'expected quotas like 4/min,500/day (a whole number ≥ 1 per s, min, hour, day or month)' });
+      return z.NEVER;
+    }
+    out.push({ limit, intervalMs: unit });
+  }
+  if (out.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected at least one quota, e.g. 1000/day' });
+    return z.NEVER;
+  }
+  return out;
+});
+
+export interface MoveDestination {
+  ae: string;
+  host: string;
+  port: number;
+}
+
+/** `AE=host:port,AE2=host:port` (empty: none). AE titles are compared exactly, as DICOM does. */
+export const moveDestinationList = z.string().transform((raw, ctx) => {
+  const out: MoveDestination[] = [];
+  for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const m = /^([^=\\]{1,16})=([A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(part);
+    const p = m ? Number(m[3]) : 0;
+    if (!m || p < 1 || p > 65535) {
+      ctx.addIssue({ code: 'custom', message: `expected AE=host:port entries separated by commas (e.g. STORESCP=10.0.0.7:11113), not ${JSON.stringify(part)}` });
+      return z.NEVER;
+    }
+    out.push({ ae: m[1]!.trim(), host: m[2]!.replace(/^\[|\]$/g, ''), port: p });
+  }
+  if (new Set(out.map((d) => d.ae)).size !== out.length) {
+    ctx.addIssue({ code: 'custom', message: 'the same AE title is listed twice' });
+    return z.NEVER;
+  }
+  return out;
+});

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import type { z } from 'zod';
-import { aeTitle, bool, byteSize, httpUrl, int, oneOf, port, portList, redisUrl, stringList, text } from './parsers.ts';
+import { aeTitle, bool, byteSize, duration, httpUrl, int, moveDestinationList, oneOf, port, portList, rateLimits, redisUrl, stringList, text } from './parsers.ts';
 
 export interface Setting<T = unknown> {
   /** Environment variable (and key in dicomhawk.yaml). */
@@ -45,6 +45,10 @@ export const SETTINGS = {
   dicomMaxConnectionsPerIp: setting({ env: 'DICOM_MAX_CONNECTIONS_PER_IP', parse: int(1, 100_000), default: '32', group: 'dicom', doc: 'Concurrent DICOM connections from one source address.' }),
   dicomMaxAssociateBytes: setting({ env: 'DICOM_MAX_ASSOCIATE_BYTES', parse: byteSize(1024, 1024 ** 2), default: '64K', group: 'dicom', doc: 'Largest A-ASSOCIATE-RQ accepted.' }),
   dicomMaxDatasetBytes: setting({ env: 'DICOM_MAX_DATASET_BYTES', parse: byteSize(1024, 4 * 1024 ** 3), default: '256M', group: 'dicom', doc: 'Largest dataset (e.g. one C-STORE object) accepted on one association.' }),
+  moveDestinations: setting({ env: 'MOVE_DESTINATIONS', parse: moveDestinationList, default: '', group: 'dicom', doc: 'C-MOVE destinations the honeypot will really send to, as AE=host:port,… (empty: every destination is unknown, 0xA801). Never an address an attacker chose.' }),
+  quarantineMaxBytesPerIp: setting({ env: 'QUARANTINE_MAX_BYTES_PER_IP', parse: byteSize(0, 1024 ** 4), default: '200M', group: 'data', doc: 'Upload quota per source address (C-STORE, STOW-RS, web upload); past it uploads fail with 0xA700 / HTTP 507.' }),
+  quarantineMaxBytes: setting({ env: 'QUARANTINE_MAX_BYTES', parse: byteSize(0, 16 * 1024 ** 4), default: '5G', group: 'data', doc: 'Total size of DATA_DIR/quarantine.' }),
+  uploadsVisibleToUploader: setting({ env: 'UPLOADS_VISIBLE_TO_UPLOADER', parse: bool, default: 'yes', group: 'data', doc: 'An uploader sees its own uploads in its later queries from the same address (a PACS that forgets what you stored is a tell); never anyone else.' }),
   dicomAeTitle: setting({ env: 'DICOM_AE_TITLE', parse: aeTitle, default: 'PACS', group: 'dicom', doc: "The honeypot's own AE title (RetrieveAETitle, C-MOVE originator); any called AE title is accepted." }),
 
   apiPort: setting({ env: 'API_PORT', parse: port, default: '3000', group: 'web', doc: 'Port of the decoy web portal and DICOMweb decoy.' }),
@@ -79,6 +83,22 @@ export const SETTINGS = {
   redisUrl: setting({ env: 'REDIS_URL', parse: redisUrl, secret: true, group: 'events', doc: 'Redis to stage events for Logstash (unset: no Redis sink). rediss:// for TLS.' }),
   redisKey: setting({ env: 'REDIS_KEY', parse: text, default: 'dicomhawk:events', group: 'events', doc: 'Redis list the events are pushed to (Logstash redis input, data_type => list).' }),
   sinkQueueLimit: setting({ env: 'EVENTS_QUEUE_LIMIT', parse: int(100, 10_000_000), default: '100000', group: 'events', doc: 'Events each sink may hold in memory before it spools (Redis) or drops and counts (others).' }),
+
+  abuseIpdbUrl: setting({ env: 'ABUSEIPDB_URL', parse: httpUrl, default: 'https://api.abuseipdb.com', group: 'intel', doc: 'Base URL of the AbuseIPDB API (APIv2 check endpoint).' }),
+  ipqsUrl: setting({ env: 'IPQS_URL', parse: httpUrl, default: 'https://ipqualityscore.com', group: 'intel', doc: 'Base URL of the IPQualityScore API (IP reputation endpoint).' }),
+  virusTotalUrl: setting({ env: 'VIRUSTOTAL_URL', parse: httpUrl, default: 'https://www.virustotal.com', group: 'intel', doc: 'Base URL of the VirusTotal API (v3 IP address report).' }),
+  abuseIpdbRateLimit: setting({ env: 'ABUSEIPDB_RATE_LIMIT', parse: rateLimits, default: '1000/day', group: 'intel', doc: 'AbuseIPDB lookups allowed (free tier: 1000/day); a comma list such as 4/min,500/day must all have room.' }),
+  ipqsRateLimit: setting({ env: 'IPQS_RATE_LIMIT', parse: rateLimits, default: '160/day', group: 'intel', doc: 'IPQualityScore lookups allowed (free tier: 5000/month, spread as 160/day).' }),
+  virusTotalRateLimit: setting({ env: 'VIRUSTOTAL_RATE_LIMIT', parse: rateLimits, default: '4/min,500/day', group: 'intel', doc: 'VirusTotal lookups allowed (free tier: 4/min and 500/day).' }),
+  intelLookupPrivate: setting({ env: 'INTEL_LOOKUP_PRIVATE', parse: bool, default: 'no', group: 'intel', doc: 'Also look up private, loopback, link-local, CGNAT and reserved (documentation) addresses (lab use).' }),
+  intelCacheTtlMs: setting({ env: 'INTEL_CACHE_TTL', parse: duration(60_000, 365 * 86_400_000), default: '24h', group: 'intel', doc: 'How long a reputation answer is reused for the same address (cached in DATA_DIR/dicomhawk.db).' }),
+  intelFailureTtlMs: setting({ env: 'INTEL_FAILURE_TTL', parse: duration(1000, 7 * 86_400_000), default: '10m', group: 'intel', doc: 'How long a failed lookup (error, timeout) is remembered before the address is asked again.' }),
+  intelTimeoutMs: setting({ env: 'INTEL_TIMEOUT', parse: duration(500, 120_000), default: '10s', group: 'intel', doc: 'Timeout of one reputation request (retried with backoff up to 3 times).' }),
+  geoipDb: setting({ env: 'GEOIP_DB', parse: text, group: 'intel', doc: 'MaxMind-format .mmdb file(s), comma-separated (GeoLite2 City/Country/ASN, ip-location-db); unset: the country database shipped with DICOMHawk; off: no GeoIP.' }),
+  scannerLists: setting({ env: 'SCANNER_LISTS', parse: stringList(), default: 'builtin', group: 'intel', doc: "Mass-scanner lists in Maltrail's format (address or CIDR, optional # name): builtin (the vendored Maltrail list), file paths, or none." }),
+  scannerListUrls: setting({ env: 'SCANNER_LIST_URL', parse: stringList(httpUrl), group: 'intel', doc: 'Extra scanner list(s) fetched over HTTP(S) at start and every SCANNER_LIST_REFRESH; the last good copy is kept in DATA_DIR/scanners.' }),
+  scannerListRefreshMs: setting({ env: 'SCANNER_LIST_REFRESH', parse: duration(60_000, 30 * 86_400_000), default: '24h', group: 'intel', doc: 'How often the scanner lists are re-read (files) and re-fetched (URLs); a changed list is re-applied to the blackhole atomically.' }),
+  scannerRdns: setting({ env: 'SCANNER_RDNS', parse: bool, default: 'yes', group: 'intel', doc: 'Tag sources whose forward-confirmed reverse DNS is a known research scanner (Shodan, Censys …); tagging only, never blocking.' }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

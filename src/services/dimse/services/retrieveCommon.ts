@@ -1,0 +1,88 @@
+/**
+ * Shared parts of C-GET and C-MOVE (PS3.4 C.4.2, C.4.3): the sub-operation counters, the Pending / final
+ * responses with their counts, and reading a stored object's data set exactly as stored.
+ */
+import { readFile } from 'node:fs/promises';
+import { splitPart10 } from '../../../domain/dicom/part10.ts';
+import { writeIdentifier } from '../dataset/identifier.ts';
+import type { CommandInit } from '../dimse/command.ts';
+import type { ServiceContext } from './service.ts';
+
+export interface RetrievableInstance {
+  /** Absolute path of the stored Part 10 file. */
+  readonly path: string;
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly transferSyntaxUid: string;
+  readonly size: number;
+}
+
+export class SubOps {
+  completed = 0;
+  failed = 0;
+  warning = 0;
+  bytes = 0;
+  readonly sent: string[] = [];
+  readonly failedUids: string[] = [];
+  constructor(readonly total: number) {}
+
+  get remaining(): number {
+    return Math.max(0, this.total - this.completed - this.failed - this.warning);
+  }
+
+  record(uid: string, status: number | null, bytes: number): void {
+    if (status === 0x0000) {
+      this.completed += 1;
+      this.bytes += bytes;
+      if (this.sent.length < 1000) this.sent.push(uid);
+    } else if (status !== null && (status & 0xf000) === 0xb000) {
+      this.warning += 1;
+      this.bytes += bytes;
+      if (this.sent.length < 1000) this.sent.push(uid);
+    } else {
+      this.failed += 1;
+      this.failedUids.push(uid);
+    }
+  }
+
+  /** The final status (PS3.4 C.4.3.1.4): success, B000 when anything failed or warned, or cancel. */
+  finalStatus(cancelled: boolean): number {
+    if (cancelled) return 0xfe00;
+    if (this.failed > 0 && this.completed === 0 && this.warning === 0 && this.total > 0) return 0xa702;
+    return this.failed > 0 || this.warning > 0 ? 0xb000 : 0x0000;
+  }
+}
+
+/** The data set bytes of a stored Part 10 file, exactly as stored, and its transfer syntax. */
+export async function storedDataset(path: string): Promise<{ dataset: Buffer; transferSyntaxUid: string | null }> {
+  const buf = await readFile(path);
+  const split = splitPart10(buf);
+  if (!split) return { dataset: buf, transferSyntaxUid: null };
+  return { dataset: buf.subarray(split.datasetOffset), transferSyntaxUid: split.transferSyntaxUid };
+}
+
+export async function sendRetrieveResponse(
+  ctx: ServiceContext,
+  contextId: number,
+  base: Pick<CommandInit, 'commandField' | 'messageIdBeingRespondedTo' | 'affectedSopClassUid'>,
+  status: number,
+  ops: SubOps,
+  transferSyntax: string,
+  final: boolean,
+): Promise<void> {
+  const withFailures = final && ops.failedUids.length > 0;
+  const dataset = withFailures ? writeIdentifier([{ tag: '00080058', vr: 'UI', value: ops.failedUids.slice(0, 1000) }], transferSyntax) : undefined;
+  await ctx.send(
+    contextId,
+    {
+      ...base,
+      hasDataset: dataset !== undefined,
+      status,
+      ...(final && status !== 0xfe00 ? {} : { remaining: ops.remaining }),
+      completed: ops.completed,
+      failed: ops.failed,
+      warning: ops.warning,
+    },
+    dataset,
+  );
+}

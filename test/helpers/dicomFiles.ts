@@ -1,0 +1,56 @@
+/** Small real DICOM files made with DCMTK's dump2dcm, for tests that need files on disk. */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface DumpSpec {
+  patientName: string;
+  patientId: string;
+  studyUid: string;
+  seriesUid: string;
+  sopUid: string;
+  modality?: string;
+  studyDate?: string;
+  charset?: string;
+  extra?: string[];
+}
+
+export function makeDicomFile(dir: string, name: string, s: DumpSpec): string {
+  const dump = [
+    '(0002,0001) OB 00\\01',
+    '(0002,0002) UI =CTImageStorage',
+    `(0002,0003) UI [${s.sopUid}]`,
+    '(0002,0010) UI =LittleEndianExplicit',
+    ...(s.charset ? [`(0008,0005) CS [${s.charset}]`] : []),
+    '(0008,0016) UI =CTImageStorage',
+    `(0008,0018) UI [${s.sopUid}]`,
+    `(0008,0020) DA [${s.studyDate ?? '20240102'}]`,
+    '(0008,0030) TM [101500]',
+    '(0008,0050) SH [ACC123]',
+    `(0008,0060) CS [${s.modality ?? 'CT'}]`,
+    `(0010,0010) PN [${s.patientName}]`,
+    `(0010,0020) LO [${s.patientId}]`,
+    '(0010,0030) DA [19700101]',
+    '(0010,0040) CS [F]',
+    `(0020,000d) UI [${s.studyUid}]`,
+    `(0020,000e) UI [${s.seriesUid}]`,
+    '(0020,0010) SH [1]',
+    '(0020,0011) IS [1]',
+    '(0020,0013) IS [1]',
+    '(0028,0002) US 1',
+    '(0028,0004) CS [MONOCHROME2]',
+    '(0028,0010) US 4',
+    '(0028,0011) US 4',
+    '(0028,0100) US 16',
+    '(0028,0101) US 12',
+    '(0028,0102) US 11',
+    '(0028,0103) US 0',
+    '(7fe0,0010) OW 0000\\0001\\0002\\0003\\0004\\0005\\0006\\0007\\0008\\0009\\000a\\000b\\000c\\000d\\000e\\000f',
+    ...(s.extra ?? []),
+  ].join('\n');
+  const dumpPath = join(dir, `${name}.dump`);
+  const out = join(dir, `${name}.dcm`);
+  writeFileSync(dumpPath, dump, 'latin1');
+  execFileSync('dump2dcm', ['-q', '--write-xfer-little', dumpPath, out]);
+  return out;
+}
