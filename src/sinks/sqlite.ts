@@ -29,6 +29,20 @@ interface SessionFold {
   abuse_score: number | null;
   malicious_score: number | null;
   threat_score: number | null;
+  country: string | null;
+  isp: string | null;
+}
+
+/** Field names that carry the country / network owner in each intel.result summary (geoip, AbuseIPDB, IPQS, VirusTotal). */
+const COUNTRY_FIELDS = ['country_code', 'countryCode', 'country'] as const;
+const ISP_FIELDS = ['isp', 'ISP', 'as_owner', 'as_org'] as const;
+
+function firstText(summary: Readonly<Record<string, unknown>>, keys: readonly string[]): string | null {
+  for (const k of keys) {
+    const v = summary[k];
+    if (typeof v === 'string' && v.trim() !== '') return v;
+  }
+  return null;
 }
 
 function fold(into: SessionFold, e: Readonly<HawkEvent>, ms: number): void {
@@ -50,6 +64,13 @@ function fold(into: SessionFold, e: Readonly<HawkEvent>, ms: number): void {
       into.abuse_score = e.abuse_score;
       into.malicious_score = e.malicious_score;
       into.threat_score = e.threat_score;
+      break;
+    case 'dicomhawk.intel.result':
+      // The latest answer that names a country / network owner wins; a lookup without one changes nothing.
+      if (e.ok) {
+        into.country = firstText(e.summary, COUNTRY_FIELDS) ?? into.country;
+        into.isp = firstText(e.summary, ISP_FIELDS) ?? into.isp;
+      }
       break;
     default:
       break;
@@ -78,9 +99,9 @@ export class SqliteSink implements Sink {
     this.insertMany = db.prepare(insert + Array.from({ length: MULTI_ROWS }, () => '(?, ?, ?, ?, ?, ?)').join(', '));
     this.upsertSession = db.prepare(`
       INSERT INTO sessions (session, protocol, sensor, src_ip, src_port, dst_ip, dst_port, first_seen_ms, last_seen_ms, event_count,
-                            client_guess, client_fp, calling_ae, called_ae, closed_ms, close_reason, abuse_score, malicious_score, threat_score)
+                            client_guess, client_fp, calling_ae, called_ae, closed_ms, close_reason, abuse_score, malicious_score, threat_score, country, isp)
       VALUES (@session, @protocol, @sensor, @src_ip, @src_port, @dst_ip, @dst_port, @first, @last, @count,
-              @client_guess, @client_fp, @calling_ae, @called_ae, @closed_ms, @close_reason, @abuse_score, @malicious_score, @threat_score)
+              @client_guess, @client_fp, @calling_ae, @called_ae, @closed_ms, @close_reason, @abuse_score, @malicious_score, @threat_score, @country, @isp)
       ON CONFLICT (session) DO UPDATE SET
         first_seen_ms = min(first_seen_ms, excluded.first_seen_ms),
         last_seen_ms = max(last_seen_ms, excluded.last_seen_ms),
@@ -93,7 +114,9 @@ export class SqliteSink implements Sink {
         close_reason = coalesce(excluded.close_reason, close_reason),
         abuse_score = coalesce(excluded.abuse_score, abuse_score),
         malicious_score = coalesce(excluded.malicious_score, malicious_score),
-        threat_score = coalesce(excluded.threat_score, threat_score)`);
+        threat_score = coalesce(excluded.threat_score, threat_score),
+        country = coalesce(excluded.country, country),
+        isp = coalesce(excluded.isp, isp)`);
     this.writeBatch = db.transaction((batch: readonly Serialized[]) => {
       const sessions = new Map<string, SessionFold>();
       const args: unknown[] = [];
@@ -110,7 +133,7 @@ export class SqliteSink implements Sink {
           s = {
             session: e.session, protocol: e.protocol, sensor: e.sensor, src_ip: e.src_ip, src_port: e.src_port, dst_ip: e.dst_ip,
             dst_port: e.dst_port, first: ms, last: ms, count: 0, client_guess: null, client_fp: null, calling_ae: null, called_ae: null,
-            closed_ms: null, close_reason: null, abuse_score: null, malicious_score: null, threat_score: null,
+            closed_ms: null, close_reason: null, abuse_score: null, malicious_score: null, threat_score: null, country: null, isp: null,
           };
           sessions.set(e.session, s);
         }

@@ -12,6 +12,8 @@ export interface DumpSpec {
   modality?: string;
   studyDate?: string;
   charset?: string;
+  seriesNumber?: number;
+  instanceNumber?: number;
   extra?: string[];
 }
 
@@ -35,8 +37,8 @@ export function makeDicomFile(dir: string, name: string, s: DumpSpec): string {
     `(0020,000d) UI [${s.studyUid}]`,
     `(0020,000e) UI [${s.seriesUid}]`,
     '(0020,0010) SH [1]',
-    '(0020,0011) IS [1]',
-    '(0020,0013) IS [1]',
+    `(0020,0011) IS [${s.seriesNumber ?? 1}]`,
+    `(0020,0013) IS [${s.instanceNumber ?? 1}]`,
     '(0028,0002) US 1',
     '(0028,0004) CS [MONOCHROME2]',
     '(0028,0010) US 4',
@@ -50,7 +52,7 @@ export function makeDicomFile(dir: string, name: string, s: DumpSpec): string {
   ].join('\n');
   const dumpPath = join(dir, `${name}.dump`);
   const out = join(dir, `${name}.dcm`);
-  writeFileSync(dumpPath, dump, 'latin1');
+  writeFileSync(dumpPath, dump, s.charset === 'ISO_IR 192' ? 'utf8' : 'latin1');
   execFileSync('dump2dcm', ['-q', '--write-xfer-little', dumpPath, out]);
   return out;
 }

@@ -36,7 +36,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startDimseServer(opts: { persona?: string; limits?: Partial<ConnectionLimits>; services?: DimseService[]; host?: string; port?: number; proxyProtocol?: boolean } = {}): Promise<TestServer> {
+export async function startDimseServer(opts: { persona?: string; limits?: Partial<ConnectionLimits>; services?: DimseService[]; host?: string; port?: number; proxyProtocol?: boolean; tls?: { port: number; certFile: string; keyFile: string } } = {}): Promise<TestServer> {
   const bus = new EventBus({ sensor: 'test', log: silentLogger() });
   const sink = new MemorySink('memory');
   await bus.addSink(sink);
@@ -46,6 +46,7 @@ export async function startDimseServer(opts: { persona?: string; limits?: Partia
     host,
     ports: [opts.port ?? 0],
     proxyProtocol: opts.proxyProtocol ?? false,
+    ...(opts.tls ? { tls: opts.tls } : {}),
     persona,
     aeTitle: 'PACS',
     limits: { ...TEST_LIMITS, ...opts.limits },

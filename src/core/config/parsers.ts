@@ -192,7 +192,7 @@ export interface MoveDestination {
 export const moveDestinationList = z.string().transform((raw, ctx) => {
   const out: MoveDestination[] = [];
   for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
-    const m = /^([^=\\]{1,16})=([A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(part);
+    const m = /^([^=\\]{1,16})=([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(part);
     const p = m ? Number(m[3]) : 0;
     if (!m || p < 1 || p > 65535) {
       ctx.addIssue({ code: 'custom', message: `expected AE=host:port entries separated by commas (e.g. STORESCP=10.0.0.7:11113), not ${JSON.stringify(part)}` });

@@ -20,13 +20,20 @@ export function spawnRunner(prefix: readonly string[] = [], timeoutMs = 60_000):
   return (argv, stdin) =>
     new Promise((resolve) => {
       const full = [...prefix, ...argv];
-      const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+      // Our own timer rather than spawn's `timeout` option: Node leaves that one armed when the spawn itself fails
+      // (no nft installed), which kept the process alive for the whole timeout.
+      const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const done = (r: CommandResult): void => {
+        clearTimeout(timer);
+        resolve(r);
+      };
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));
       child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: e.message }));
-      child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+      child.on('error', (e) => done({ code: 127, stdout: '', stderr: e.message }));
+      child.on('close', (code) => done({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
       child.stdin.on('error', () => {});
       child.stdin.end(stdin ?? '');
     });
@@ -40,6 +47,12 @@ export interface BlackholeOptions {
   table?: string;
   /** Input hook priority; default -10 (before the usual filter chains at 0). */
   priority?: number;
+  /**
+   * Drop only TCP to these local ports (the honeypot's listeners). Default: every packet from a listed source.
+   * With ports, replies to the host's own outbound connections (DNS, reputation APIs, apt …) from an address that
+   * happens to sit in a listed range are never dropped, and the host's other services are left alone.
+   */
+  ports?: readonly number[];
 }
 
 export interface NftElements {
@@ -115,9 +128,11 @@ function checkName(table: string): void {
 }
 
 /** The whole ruleset for our table. Loading it replaces our table atomically and touches nothing else. */
-export function buildRuleset(elements: NftElements, table = 'dicomhawk', priority = -10): string {
+export function buildRuleset(elements: NftElements, table = 'dicomhawk', priority = -10, ports?: readonly number[]): string {
   checkName(table);
   if (!Number.isInteger(priority)) throw new Error('priority must be an integer');
+  if (ports && (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))) throw new Error('ports must be 1–65535');
+  const only = ports ? ` tcp dport { ${[...new Set(ports)].sort((a, b) => a - b).join(', ')} }` : '';
   const set = (name: string, type: string, els: readonly string[]): string =>
     [
       `\tset ${name} {`,
@@ -136,8 +151,8 @@ export function buildRuleset(elements: NftElements, table = 'dicomhawk', priorit
     set(SET_V6, 'ipv6_addr', elements.v6),
     '\tchain input {',
     `\t\ttype filter hook input priority ${priority}; policy accept;`,
-    `\t\tip saddr @${SET_V4} counter drop`,
-    `\t\tip6 saddr @${SET_V6} counter drop`,
+    `\t\tip saddr @${SET_V4}${only} counter drop`,
+    `\t\tip6 saddr @${SET_V6}${only} counter drop`,
     '\t}',
     '}',
     '',
@@ -199,12 +214,14 @@ export class Blackhole {
   readonly #nft: string;
   readonly table: string;
   readonly priority: number;
+  readonly ports: readonly number[] | undefined;
 
   constructor(opts: BlackholeOptions) {
     this.#run = opts.run;
     this.#nft = opts.nft ?? 'nft';
     this.table = opts.table ?? 'dicomhawk';
     this.priority = opts.priority ?? -10;
+    this.ports = opts.ports ? [...opts.ports] : undefined;
     checkName(this.table);
   }
 
@@ -217,7 +234,7 @@ export class Blackhole {
   /** Replaces our table with one holding exactly `targets` (atomic). Returns the element counts loaded. */
   async apply(targets: Iterable<string | IpRange>): Promise<{ v4: number; v6: number }> {
     const els = toNftElements(parseTargets(targets));
-    await this.#exec(['-f', '-'], buildRuleset(els, this.table, this.priority));
+    await this.#exec(['-f', '-'], buildRuleset(els, this.table, this.priority, this.ports));
     return { v4: els.v4.length, v6: els.v6.length };
   }
 

@@ -1,14 +1,61 @@
-/** The DICOM surface for `serve`: persona, services and listeners from the configuration. */
-import type { Surface } from '../../app/context.ts';
-import { loadPersona } from './persona/persona.ts';
+/** The DICOM surface for `serve`: persona, archive, quarantine, services and listeners from the configuration. */
+import { join } from 'node:path';
+import type { AppContext, Surface } from '../../app/context.ts';
+import type { MoveDestination } from '../../core/config/parsers.ts';
+import { openDb } from '../../core/storage/db.ts';
+import { Archive } from '../../domain/archive/index.ts';
+import { Quarantine } from '../../domain/quarantine/quarantine.ts';
+import { loadPersona, type Persona } from './persona/persona.ts';
 import { echoService } from './services/echo.ts';
+import { findService } from './services/find.ts';
+import { getService, type InstanceResolver, type RetrieveHooks } from './services/get.ts';
+import { moveService } from './services/move.ts';
 import { ServiceRegistry } from './services/registry.ts';
 import type { DimseService } from './services/service.ts';
+import { storeService } from './services/store.ts';
 import { DimseListeners } from './server/listener.ts';
 
+export interface DimseServiceDeps {
+  archive: Archive;
+  quarantine: Quarantine;
+  persona: Persona;
+  moveDestinations: readonly MoveDestination[];
+  uploadsVisibleToUploader: boolean;
+  hooks?: RetrieveHooks;
+}
+
+/** Resolves a C-GET/C-MOVE identifier against the archive (the persona caps how much one request selects). */
+export function archiveResolver(archive: Archive, persona: Persona): InstanceResolver {
+  return (req) =>
+    archive
+      .resolveInstances({ model: req.model, level: req.level, keys: req.keys, requesterIp: req.requesterIp, caseInsensitivePN: persona.query.caseInsensitivePN, limit: 10_000 })
+      .instances.map((i) => ({ path: i.path, sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntax, size: i.size, datasetOffset: i.datasetOffset }));
+}
+
 /** The services every association is offered, by SOP class (the persona decides which contexts are accepted). */
-export function dimseServices(): DimseService[] {
-  return [echoService];
+export function dimseServices(d?: DimseServiceDeps): DimseService[] {
+  if (!d) return [echoService];
+  const resolve = archiveResolver(d.archive, d.persona);
+  return [
+    echoService,
+    findService(d.archive),
+    getService(resolve, d.hooks),
+    moveService(resolve, d.moveDestinations, d.hooks),
+    storeService({
+      quarantine: d.quarantine,
+      onStored: d.uploadsVisibleToUploader
+        ? (u) => void d.archive.addQuarantinedUpload({ ownerIp: u.srcIp, path: u.path, transferSyntax: u.transferSyntaxUid, sha256: u.sha256 })
+        : undefined,
+    }),
+  ];
+}
+
+/** Opens the archive index over DATA_DIR/archive and brings it up to date. */
+export async function openArchive(ctx: Pick<AppContext, 'paths' | 'log'>): Promise<Archive> {
+  const archive = Archive.open({ indexDir: join(ctx.paths.root, 'archive-index'), archiveRoot: ctx.paths.archive });
+  const report = await archive.ensureBuilt();
+  ctx.log.info({ generation: report.generation, added: report.added, skipped: report.skipped.length }, 'archive index ready');
+  return archive;
 }
 
 export const dimseSurface: Surface = {
@@ -17,6 +64,9 @@ export const dimseSurface: Surface = {
   async start(ctx) {
     const c = ctx.config;
     const persona = loadPersona(c.dicomPersona);
+    const archive = await openArchive(ctx);
+    const quarantineDb = openDb(ctx.paths.db);
+    const quarantine = new Quarantine(ctx.paths.quarantine, quarantineDb, { maxBytesPerIp: c.quarantineMaxBytesPerIp, maxBytes: c.quarantineMaxBytes });
     const listeners = new DimseListeners({
       host: c.dicomHost,
       ports: c.dicomPorts,
@@ -34,12 +84,21 @@ export const dimseSurface: Surface = {
         maxAssociateBytes: c.dicomMaxAssociateBytes,
         maxDatasetBytes: c.dicomMaxDatasetBytes,
       },
-      services: new ServiceRegistry(dimseServices()),
+      services: new ServiceRegistry(
+        dimseServices({ archive, quarantine, persona, moveDestinations: c.moveDestinations, uploadsVisibleToUploader: c.uploadsVisibleToUploader }),
+      ),
       bus: ctx.bus,
       diag: ctx.log,
     });
     await listeners.start();
     ctx.log.info({ ports: listeners.boundPorts, persona: persona.name }, 'DICOM listeners started');
-    return { name: 'dimse', stop: () => listeners.stop() };
+    return {
+      name: 'dimse',
+      async stop() {
+        await listeners.stop();
+        archive.close();
+        quarantineDb.close();
+      },
+    };
   },
 };

@@ -122,3 +122,20 @@ describe('Blackhole commands (recorded)', () => {
     await assert.rejects(bh.apply(['1.2.3.4']), /nft -f - failed \(1\): Error: Could not process rule/);
   });
 });
+
+describe('nftables ruleset limited to the honeypot ports', () => {
+  it('drops listed sources only on the given TCP ports (sorted, deduplicated), so host traffic passes', () => {
+    const text = buildRuleset({ v4: ['1.2.3.4'], v6: ['2001:db8::/64'] }, 'dicomhawk', -10, [11112, 3000, 104, 3000]);
+    assert.match(text, /\tip saddr @scanners_v4 tcp dport \{ 104, 3000, 11112 \} counter drop\n/);
+    assert.match(text, /\tip6 saddr @scanners_v6 tcp dport \{ 104, 3000, 11112 \} counter drop\n/);
+    assert.throws(() => buildRuleset({ v4: [], v6: [] }, 'dicomhawk', -10, []), /ports/);
+    assert.throws(() => buildRuleset({ v4: [], v6: [] }, 'dicomhawk', -10, [0]), /ports/);
+    assert.throws(() => buildRuleset({ v4: [], v6: [] }, 'dicomhawk', -10, [1.5]), /ports/);
+  });
+
+  it('Blackhole passes its ports to the ruleset it loads', async () => {
+    const run = recordingRunner();
+    await new Blackhole({ run, ports: [11112] }).apply(['1.2.3.4']);
+    assert.match(run.calls[0]!.stdin!, /ip saddr @scanners_v4 tcp dport \{ 11112 \} counter drop/);
+  });
+});

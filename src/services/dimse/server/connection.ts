@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../../core/log.ts';
 import type { SessionLog } from '../../../core/events/sessionLog.ts';
+import type { EventFields } from '../../../core/events/catalogue.ts';
 import { associationRequestFields } from '../associationRequestFields.ts';
 import { DimseAssembler, type DimseMessage } from '../dimse/assembler.ts';
 import { CommandField, encodeCommand, isResponse, type CommandInit } from '../dimse/command.ts';
@@ -49,6 +50,9 @@ export interface ConnectionDeps {
   listenerPort: number;
   onClosed(): void;
 }
+
+/** Extra fields of `dicomhawk.session.connect` known to the listener (TLS parameters, PROXY v2 origin). */
+export type ConnectExtra = Omit<EventFields<'dicomhawk.session.connect'>, 'listener_port'>;
 
 /** Default Maximum Length Received when the peer announced none (PS3.8 D.1 leaves it to us; DCMTK uses 16384). */
 const DEFAULT_PEER_MAX_PDU = 16384;
@@ -101,8 +105,11 @@ export class DimseConnection implements DulPort<Payloads> {
     this.slow = d.limits.minBytesPerSec > 0 ? setInterval(() => this.checkRate(), this.slowWindowMs) : null;
   }
 
-  /** Starts the DUL on an accepted transport connection; `initial` holds bytes already read (PROXY header leftovers). */
-  start(initial?: Buffer): void {
+  /**
+   * Starts the DUL on an accepted transport connection; `initial` holds bytes already read (PROXY header leftovers),
+   * `connectExtra` is merged into the session.connect event (TLS protocol and cipher, `proxied`).
+   */
+  start(initial?: Buffer, connectExtra: ConnectExtra = {}): void {
     const s = this.d.socket;
     s.setNoDelay(true);
     s.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -110,7 +117,7 @@ export class DimseConnection implements DulPort<Payloads> {
       this.closeReason ??= `socket error: ${(err as NodeJS.ErrnoException).code ?? err.message}`;
     });
     s.on('close', () => this.onSocketClosed());
-    this.d.log.emit('dicomhawk.session.connect', { listener_port: this.d.listenerPort });
+    this.d.log.emit('dicomhawk.session.connect', { ...connectExtra, listener_port: this.d.listenerPort });
     this.machine.handle('Evt5');
     if (initial && initial.length > 0) this.onData(initial);
   }

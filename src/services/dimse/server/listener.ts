@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, TLSSocket, type SecureContext } from 'node:tls';
 import type { EventBus } from '../../../core/events/bus.ts';
 import { uuidv7 } from '../../../core/ids.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { Persona } from '../persona/persona.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
-import { DimseConnection } from './connection.ts';
+import { DimseConnection, type ConnectExtra } from './connection.ts';
 import { ConnectionCounter, type ConnectionLimits } from './limits.ts';
 import { parseProxyV2 } from './proxyV2.ts';
 
@@ -38,6 +38,7 @@ export class DimseListeners {
   private readonly servers: Server[] = [];
   private readonly counter: ConnectionCounter;
   private readonly open = new Set<DimseConnection>();
+  private secureContext: SecureContext | null = null;
   /** Actual bound ports (useful when configured with port 0). */
   readonly boundPorts: number[] = [];
 
@@ -52,7 +53,13 @@ export class DimseListeners {
     }
     if (this.o.tls) {
       const t = this.o.tls;
-      const server = createTlsServer({ cert: readFileSync(t.certFile), key: readFileSync(t.keyFile) }, (s) => this.accept(s, 'dimse-tls', t.port));
+      const creds = { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile) };
+      // Behind a load balancer the PROXY v2 header precedes the TLS handshake: the header is read on the plain
+      // socket and the TLS session is started on what follows (wrapTls); otherwise node's TLS server does it all.
+      if (this.o.proxyProtocol) this.secureContext = createSecureContext(creds);
+      const server = this.o.proxyProtocol
+        ? createServer({ noDelay: true }, (s) => this.accept(s, 'dimse-tls', t.port))
+        : createTlsServer({ ...creds, noDelay: true, handshakeTimeout: this.o.limits.artimMs }, (s) => this.accept(s, 'dimse-tls', t.port));
       await this.listen(server, t.port);
     }
   }
@@ -74,7 +81,7 @@ export class DimseListeners {
   private accept(socket: Socket, protocol: 'dimse' | 'dimse-tls', listenerPort: number): void {
     socket.on('error', () => undefined);
     if (!this.o.proxyProtocol) {
-      this.begin(socket, protocol, listenerPort, plainIp(socket.remoteAddress), socket.remotePort ?? 0, plainIp(socket.localAddress), socket.localPort ?? listenerPort);
+      this.begin(socket, protocol, listenerPort, plainIp(socket.remoteAddress), socket.remotePort ?? 0, plainIp(socket.localAddress), socket.localPort ?? listenerPort, undefined, this.tlsInfo(socket, protocol));
       return;
     }
     // PROXY v2: the header comes first; read it under a deadline, then hand the rest to the connection.
@@ -92,19 +99,40 @@ export class DimseListeners {
         socket.destroy();
         return;
       }
+      // A LOCAL header (the balancer's own health check) or an unspecified family carries no client address:
+      // PROXY v2 §2.2 says to use the connection's own endpoints then, and `proxied: false` says so in the event.
       const src = r.src ?? { ip: plainIp(socket.remoteAddress), port: socket.remotePort ?? 0 };
       const dst = r.dst ?? { ip: plainIp(socket.localAddress), port: socket.localPort ?? listenerPort };
-      this.begin(socket, protocol, listenerPort, src.ip, src.port, dst.ip, dst.port, buf.subarray(r.length));
+      const proxied = r.src !== null;
+      const rest = buf.subarray(r.length);
+      if (protocol === 'dimse-tls') {
+        this.wrapTls(socket, rest, (tls) => this.begin(tls, protocol, listenerPort, src.ip, src.port, dst.ip, dst.port, undefined, { ...this.tlsInfo(tls, protocol), proxied }));
+        return;
+      }
+      this.begin(socket, protocol, listenerPort, src.ip, src.port, dst.ip, dst.port, rest, { proxied });
       socket.resume();
     };
     socket.on('data', onData);
   }
 
-  private begin(socket: Socket, protocol: 'dimse' | 'dimse-tls', listenerPort: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, initial?: Buffer): void {
+  /** Starts a server-side TLS session on a plain socket whose PROXY v2 header was consumed; `rest` is what followed it. */
+  private wrapTls(raw: Socket, rest: Buffer, then: (tls: TLSSocket) => void): void {
+    if (rest.length > 0) raw.unshift(rest); // node's TLSSocket feeds bytes already buffered on the socket to the handshake
+    const tls = new TLSSocket(raw, { isServer: true, secureContext: this.secureContext! });
+    tls.on('error', () => undefined);
+    const timer = setTimeout(() => tls.destroy(), this.o.limits.artimMs);
+    tls.once('close', () => clearTimeout(timer));
+    tls.once('secure', () => {
+      clearTimeout(timer);
+      then(tls);
+    });
+  }
+
+  private begin(socket: Socket, protocol: 'dimse' | 'dimse-tls', listenerPort: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, initial?: Buffer, connectExtra: ConnectExtra = {}): void {
     const log = this.o.bus.forSession({ session: uuidv7(), protocol, src_ip: srcIp, src_port: srcPort, dst_ip: dstIp, dst_port: dstPort });
     const slot = this.counter.tryAcquire(srcIp);
     if (!slot.ok) {
-      log.emit('dicomhawk.session.connect', { listener_port: listenerPort, ...this.tlsInfo(socket, protocol) });
+      log.emit('dicomhawk.session.connect', { ...connectExtra, listener_port: listenerPort });
       log.emit('dicomhawk.limit.refused', { limit: slot.limit, value: slot.value, observed: slot.observed });
       log.emit('dicomhawk.session.closed', { duration_ms: 0, bytes_in: 0, bytes_out: 0, pdus_in: 0, pdus_out: 0, close_reason: slot.limit });
       socket.destroy();
@@ -126,13 +154,14 @@ export class DimseListeners {
       },
     });
     this.open.add(conn);
-    conn.start(initial);
+    conn.start(initial, connectExtra);
   }
 
-  private tlsInfo(socket: Socket, protocol: string): { tls?: { protocol: string | null; cipher: string | null; sni: string | null } } {
+  private tlsInfo(socket: Socket, protocol: string): ConnectExtra {
     if (protocol !== 'dimse-tls') return {};
     const t = socket as TLSSocket;
-    return { tls: { protocol: t.getProtocol?.() ?? null, cipher: t.getCipher?.()?.name ?? null, sni: (t as unknown as { servername?: string }).servername ?? null } };
+    const sni = (t as unknown as { servername?: unknown }).servername; // false when the client sent no SNI
+    return { tls: { protocol: t.getProtocol?.() ?? null, cipher: t.getCipher?.()?.name ?? null, sni: typeof sni === 'string' ? sni.slice(0, 256) : null } };
   }
 
   get openConnections(): number {

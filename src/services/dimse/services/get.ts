@@ -4,6 +4,7 @@
  * response with the counts after each, and always a final response. A sub-operation that cannot be sent counts
  * as failed; nothing leaves the client hanging. One object is in memory at a time.
  */
+import type { QueryKey } from '../../../domain/archive/matching.ts';
 import { QueryRetrieveError } from '../../../domain/archive/plan.ts';
 import { CommandField, Priority } from '../dimse/command.ts';
 import { QR_MODELS } from '../persona/uids.ts';
@@ -14,7 +15,7 @@ import type { DimseService } from './service.ts';
 export interface RetrieveRequest {
   model: 'patient-root' | 'study-root' | 'patient-study-only';
   level: string | null;
-  keys: import('../../../domain/archive/matching.ts').QueryKey[];
+  keys: QueryKey[];
   requesterIp: string;
 }
 
@@ -81,7 +82,7 @@ export function getService(resolve: InstanceResolver, hooks: RetrieveHooks = {})
         let status: number | null = null;
         let bytes = 0;
         if (target) {
-          const { dataset } = await storedDataset(inst.path).catch(() => ({ dataset: null }));
+          const dataset = await storedDataset(inst).catch(() => null);
           if (dataset) {
             await ctx.send(target.id, {
               commandField: CommandField.C_STORE_RQ,

@@ -3,7 +3,6 @@
  * responses with their counts, and reading a stored object's data set exactly as stored.
  */
 import { readFile } from 'node:fs/promises';
-import { splitPart10 } from '../../../domain/dicom/part10.ts';
 import { writeIdentifier } from '../dataset/identifier.ts';
 import type { CommandInit } from '../dimse/command.ts';
 import type { ServiceContext } from './service.ts';
@@ -15,6 +14,8 @@ export interface RetrievableInstance {
   readonly sopInstanceUid: string;
   readonly transferSyntaxUid: string;
   readonly size: number;
+  /** Where the data set starts in the file (after the Part 10 header; 0 for a bare data set). */
+  readonly datasetOffset: number;
 }
 
 export class SubOps {
@@ -53,12 +54,10 @@ export class SubOps {
   }
 }
 
-/** The data set bytes of a stored Part 10 file, exactly as stored, and its transfer syntax. */
-export async function storedDataset(path: string): Promise<{ dataset: Buffer; transferSyntaxUid: string | null }> {
-  const buf = await readFile(path);
-  const split = splitPart10(buf);
-  if (!split) return { dataset: buf, transferSyntaxUid: null };
-  return { dataset: buf.subarray(split.datasetOffset), transferSyntaxUid: split.transferSyntaxUid };
+/** The data set bytes of a stored object, exactly as stored (the Part 10 header left out). */
+export async function storedDataset(instance: Pick<RetrievableInstance, 'path' | 'datasetOffset'>): Promise<Buffer> {
+  const buf = await readFile(instance.path);
+  return buf.subarray(instance.datasetOffset);
 }
 
 export async function sendRetrieveResponse(

@@ -4,9 +4,7 @@
  * Resources) instead of dropping silently. A data set our bounded walker cannot walk is kept as evidence and
  * answered 0xC000 (Cannot understand). The uploader may later see its own upload; nobody else does.
  */
-import { writeFileSync } from 'node:fs';
 import type { Quarantine } from '../../../domain/quarantine/quarantine.ts';
-import { part10 } from '../../../domain/dicom/part10.ts';
 import { CommandField } from '../dimse/command.ts';
 import { walkDataset } from '../dataset/walker.ts';
 import { acceptedAbstractSyntaxes } from '../persona/negotiate.ts';
@@ -14,8 +12,8 @@ import type { DimseService } from './service.ts';
 
 export interface StoredUpload {
   sha256: string;
-  /** A Part 10 file of the upload (the received data set behind a file meta header), for the uploader's view. */
-  part10Path: string;
+  /** The quarantined data set, exactly as received (no file meta header). */
+  path: string;
   srcIp: string;
   sopClassUid: string;
   sopInstanceUid: string;
@@ -57,15 +55,7 @@ export function storeService(o: StoreServiceOptions): DimseService {
         else {
           quarantineId = put.sha256;
           if (!walk.ok) status = 0xc000;
-          else if (o.onStored) {
-            const path = `${put.path.replace(/\.bin$/, '')}.dcm`;
-            const file = part10(
-              { sopClassUid: sopClass, sopInstanceUid: sopInstance, transferSyntaxUid: context.transferSyntax, implementationClassUid: ctx.persona.implementation.classUid, implementationVersionName: ctx.persona.implementation.versionName, sourceAeTitle: ctx.association.callingAe.slice(0, 16) },
-              dataset,
-            );
-            writeFileSync(path, file, { mode: 0o640 });
-            o.onStored({ sha256: put.sha256, part10Path: path, srcIp: ctx.peerIp, sopClassUid: sopClass, sopInstanceUid: sopInstance, transferSyntaxUid: context.transferSyntax });
-          }
+          else o.onStored?.({ sha256: put.sha256, path: put.path, srcIp: ctx.peerIp, sopClassUid: sopClass, sopInstanceUid: sopInstance, transferSyntaxUid: context.transferSyntax });
         }
       }
       await ctx.send(context.id, {
