@@ -10,7 +10,7 @@ import { SqliteSink } from '../sinks/sqlite.ts';
 import { StdoutSink } from '../sinks/stdout.ts';
 
 export async function createBus(config: Config, paths: DataPaths, log: Logger): Promise<EventBus> {
-  const bus = new EventBus({ sensor: config.sensorName, log, queueLimit: config.sinkQueueLimit });
+  const bus = new EventBus({ sensor: config.sensorName, log, queueLimit: config.sinkQueueLimit, flushDelayMs: config.eventsFlushMs });
   if (config.eventsSqlite) await bus.addSink(new SqliteSink(paths.db));
   if (config.eventsJsonl) await bus.addSink(new JsonlSink(join(paths.logs, 'events.jsonl'), config.jsonlMaxBytes, config.jsonlKeep));
   if (config.redisUrl) await bus.addSink(new RedisSink({ url: config.redisUrl, key: config.redisKey, spoolDir: paths.spool, log }));

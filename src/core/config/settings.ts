@@ -82,6 +82,7 @@ export const SETTINGS = {
   eventsStdout: setting({ env: 'EVENTS_STDOUT', parse: bool, group: 'events', doc: 'Print events as JSON lines on stdout (default: on unless PROD).' }),
   redisUrl: setting({ env: 'REDIS_URL', parse: redisUrl, secret: true, group: 'events', doc: 'Redis to stage events for Logstash (unset: no Redis sink). rediss:// for TLS.' }),
   redisKey: setting({ env: 'REDIS_KEY', parse: text, default: 'dicomhawk:events', group: 'events', doc: 'Redis list the events are pushed to (Logstash redis input, data_type => list).' }),
+  eventsFlushMs: setting({ env: 'EVENTS_FLUSH_MS', parse: int(0, 10_000), default: '20', group: 'events', doc: 'Group-commit window: events arriving within it are written by each sink together (0 = write at once).' }),
   sinkQueueLimit: setting({ env: 'EVENTS_QUEUE_LIMIT', parse: int(100, 10_000_000), default: '100000', group: 'events', doc: 'Events each sink may hold in memory before it spools (Redis) or drops and counts (others).' }),
 
   abuseIpdbUrl: setting({ env: 'ABUSEIPDB_URL', parse: httpUrl, default: 'https://api.abuseipdb.com', group: 'intel', doc: 'Base URL of the AbuseIPDB API (APIv2 check endpoint).' }),

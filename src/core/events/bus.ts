@@ -14,6 +14,8 @@ export interface BusOptions {
   log: Logger;
   queueLimit?: number;
   batchSize?: number;
+  /** Group-commit window of each sink (ms): events arriving within it are written together. */
+  flushDelayMs?: number;
 }
 
 export class EventBus implements EventSink {
@@ -37,7 +39,7 @@ export class EventBus implements EventSink {
       this.opts.log.error({ sink: sink.name, err }, 'sink failed to start; running without it');
       return false;
     }
-    this.runners.push(new SinkRunner(sink, this.opts.log, this.opts.queueLimit ?? 100_000, this.opts.batchSize ?? 1000));
+    this.runners.push(new SinkRunner(sink, this.opts.log, this.opts.queueLimit ?? 100_000, this.opts.batchSize ?? 1000, this.opts.flushDelayMs ?? 0));
     return true;
   }
 

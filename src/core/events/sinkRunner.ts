@@ -23,6 +23,7 @@ export class SinkRunner {
   private head = 0;
   private draining = false;
   private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
   private waiters: Array<{ upTo: number; resolve: () => void }> = [];
   /** Count of events ever accepted into the queue (position of the tail). */
   private accepted = 0;
@@ -35,6 +36,7 @@ export class SinkRunner {
     private readonly log: Logger,
     private readonly queueLimit: number,
     private readonly batchSize: number,
+    private readonly delayMs: number = 0,
   ) {
     this.stats = { name: sink.name, queued: 0, written: 0, failedBatches: 0, dropped: 0, spilled: 0 };
   }
@@ -52,7 +54,7 @@ export class SinkRunner {
     if (this.finished >= this.accepted) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiters.push({ upTo: this.accepted, resolve });
-      this.schedule();
+      this.schedule(true);
     });
   }
 
@@ -74,13 +76,27 @@ export class SinkRunner {
     this.finish(batch.length);
   }
 
-  private schedule(): void {
-    if (this.draining || this.scheduled) return;
+  /**
+   * Group commit: a drain waits `delayMs` for more events to arrive (one transaction, one write for many
+   * events instead of one per event), except when a full batch is waiting or someone flushes.
+   */
+  private schedule(urgent = false): void {
+    if (this.draining) return;
+    const full = this.queue.length - this.head >= this.batchSize;
+    if (this.scheduled && !(urgent || full)) return;
+    if (this.timer) clearTimeout(this.timer);
     this.scheduled = true;
-    setImmediate(() => {
+    const run = (): void => {
+      this.timer = null;
       this.scheduled = false;
       void this.drain();
-    });
+    };
+    if (urgent || full || this.delayMs === 0) {
+      this.timer = null;
+      setImmediate(run);
+    } else {
+      this.timer = setTimeout(run, this.delayMs);
+    }
   }
 
   private finish(n: number): void {
@@ -112,7 +128,7 @@ export class SinkRunner {
     } finally {
       this.draining = false;
     }
-    if (this.head < this.queue.length) this.schedule();
+    if (this.head < this.queue.length) this.schedule(this.waiters.length > 0);
   }
 
   private async writeWithRetry(batch: Serialized[]): Promise<void> {

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { EventBus } from '../../../src/core/events/bus.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import { MemorySink } from '../../helpers/collect.ts';
+import { waitFor } from '../../helpers/net.ts';
 
 const identity = { session: 's-1', protocol: 'dimse' as const, src_ip: '203.0.113.7', src_port: 40000, dst_ip: '127.0.0.1', dst_port: 11112 };
 
@@ -33,9 +34,9 @@ describe('event bus', () => {
     const t0 = performance.now();
     log.emit('dicomhawk.dimse.echo', { message_id: 1, status: 0 });
     assert.ok(performance.now() - t0 < 50, 'emit returned at once');
-    await new Promise((r) => setTimeout(r, 30));
-    assert.equal(fast.events.length, 1, 'the fast sink got the event while the slow one was still writing');
-    assert.equal(slow.events.length, 0);
+    // The slow sink takes 300 ms per batch; the fast one must have its event well before that.
+    await waitFor(() => fast.events.length === 1, 250, 5);
+    assert.equal(slow.events.length, 0, 'the fast sink got the event while the slow one was still writing');
     await bus.flush();
     assert.equal(slow.events.length, 1);
   });

@@ -60,6 +60,8 @@ const DEFAULT_PEER_MAX_PDU = 16384;
 const CLOSING_GRACE_MS = 1000;
 const SLOW_WINDOW_MS = 10_000;
 const MAX_QUEUED_MESSAGES = 32;
+/** One reason object for every ended association (AbortController.abort() would build a DOMException each time). */
+const ASSOCIATION_ENDED = Object.freeze({ reason: 'association ended' });
 
 export class DimseConnection implements DulPort<Payloads> {
   private readonly machine: DulMachine<Payloads>;
@@ -476,7 +478,7 @@ export class DimseConnection implements DulPort<Payloads> {
   }
 
   private stopWork(): void {
-    if (!this.abort.signal.aborted) this.abort.abort();
+    if (!this.abort.signal.aborted) this.abort.abort(ASSOCIATION_ENDED);
     this.queue.length = 0;
     if (this.responseWaiter) {
       const w = this.responseWaiter;
