@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { VERSION } from '../app/version.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerEvents } from './commands/events.ts';
+import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
 
 const program = new Command();
@@ -16,5 +17,6 @@ program
 registerServe(program);
 registerConfig(program);
 registerEvents(program);
+registerImport(program);
 
 await program.parseAsync(process.argv);
