@@ -56,3 +56,33 @@ export function makeDicomFile(dir: string, name: string, s: DumpSpec): string {
   execFileSync('dump2dcm', ['-q', '--write-xfer-little', dumpPath, out]);
   return out;
 }
+
+/** Many small Part 10 files written directly (no dump2dcm process per file): `count` studies of one instance. */
+export async function makeManyStudies(dir: string, count: number): Promise<string[]> {
+  const { writeIdentifier } = await import('../../src/services/dimse/dataset/identifier.ts');
+  const { part10 } = await import('../../src/domain/dicom/part10.ts');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  const out: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const study = `1.2.826.0.1.3680043.2.77.${i + 1}`;
+    const sop = `${study}.1.1`;
+    const ds = writeIdentifier(
+      [
+        { tag: '00080016', vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.7' },
+        { tag: '00080018', vr: 'UI', value: sop },
+        { tag: '00080020', vr: 'DA', value: '20240101' },
+        { tag: '00080060', vr: 'CS', value: 'OT' },
+        { tag: '00100010', vr: 'PN', value: `Many^Patient${i}` },
+        { tag: '00100020', vr: 'LO', value: `MANY${i}` },
+        { tag: '0020000D', vr: 'UI', value: study },
+        { tag: '0020000E', vr: 'UI', value: `${study}.1` },
+      ],
+      '1.2.840.10008.1.2.1',
+    );
+    const path = join(dir, `m${i}.dcm`);
+    writeFileSync(path, part10({ sopClassUid: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUid: sop, transferSyntaxUid: '1.2.840.10008.1.2.1', implementationClassUid: '1.2.3.4' }, ds));
+    out.push(path);
+  }
+  return out;
+}

@@ -71,6 +71,8 @@ export function findService(archive: ArchiveSource): DimseService {
           if (ctx.signal.aborted) return;
           await respond(0xff00, writeIdentifier(r.elements.map((e) => ({ tag: e.tag, vr: e.vr, value: e.value })), context.transferSyntax));
           matches += 1;
+          // Let the socket deliver a C-CANCEL-RQ between responses (the sends above complete without yielding).
+          if (matches % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (err) {
         if (!(err instanceof QueryRetrieveError)) throw err;
