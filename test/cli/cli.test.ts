@@ -81,6 +81,18 @@ describe('dicomhawk CLI', () => {
     assert.equal(none.stdout, '');
   });
 
+  test('a port already in use stops start-up with one clear line and exit 1', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    const r = runCli(['serve'], { DATA_DIR: tmp(), DICOM_PORT: String(port), PROD: 'yes', CONSOLE_ENABLED: 'no' });
+    blocker.close();
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`dicomhawk: cannot start: 0\\.0\\.0\\.0:${port} is already in use`));
+    assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace in PROD');
+  });
+
   test('events query explains bad filters and a missing store', () => {
     const dataDir = tmp();
     const missing = runCli(['events', 'query'], { DATA_DIR: dataDir });
