@@ -43,7 +43,8 @@ describe('dicomhawk CLI', () => {
 
   test('serve generates secrets (0600) on first start, and SIGTERM flushes sinks: events query shows start and stop', async () => {
     const dataDir = tmp();
-    const env = { DATA_DIR: dataDir, PROD: 'yes', CONSOLE_ENABLED: 'no', SENSOR_NAME: 'cli-test', LOG_LEVEL: 'warn' };
+    const { freePort } = await import('../helpers/net.ts');
+    const env = { DATA_DIR: dataDir, PROD: 'yes', CONSOLE_ENABLED: 'no', SENSOR_NAME: 'cli-test', LOG_LEVEL: 'warn', DICOM_PORT: String(await freePort()) };
     const child = startCli(['serve'], env);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
