@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { loadOrCreateSecrets } from '../core/secrets.ts';
 import { dataPaths, ensureDataDirs } from '../core/storage/dataDir.ts';
 import type { AppContext, RunningSurface, Surface } from './context.ts';
+import { ensureSeeded } from './seed.ts';
 import { createBus } from './sinks.ts';
 import { SURFACES } from './surfaces.ts';
 import { VERSION } from './version.ts';
@@ -35,6 +36,8 @@ export async function startServer(loaded: LoadedConfig, opts: { log?: Logger; su
   const surfaces: RunningSurface[] = [];
   const wanted = (opts.surfaces ?? SURFACES).filter((s) => s.enabled(config));
   try {
+    // First start: an empty archive is seeded before any listener opens.
+    await ensureSeeded(ctx);
     for (const s of wanted) surfaces.push(await s.start(ctx));
   } catch (err) {
     for (const s of surfaces.reverse()) await s.stop().catch(() => undefined);

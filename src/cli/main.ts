@@ -4,7 +4,9 @@ import { VERSION } from '../app/version.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerEvents } from './commands/events.ts';
 import { registerImport } from './commands/import.ts';
+import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerVerify } from './commands/verify.ts';
 
 const program = new Command();
 program
@@ -18,5 +20,7 @@ registerServe(program);
 registerConfig(program);
 registerEvents(program);
 registerImport(program);
+registerSeed(program);
+registerVerify(program);
 
 await program.parseAsync(process.argv);

@@ -12,8 +12,8 @@ describe('dicomhawk CLI', () => {
   test('--help lists the commands, and each command has its own --help', () => {
     const r = runCli(['--help']);
     assert.equal(r.code, 0);
-    for (const c of ['serve', 'config', 'events']) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
-    for (const c of [['serve'], ['config'], ['events'], ['events', 'tail'], ['events', 'query']]) {
+    for (const c of ['serve', 'config', 'events', 'import', 'seed', 'verify']) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
+    for (const c of [['serve'], ['config'], ['events'], ['events', 'tail'], ['events', 'query'], ['seed'], ['verify']]) {
       const h = runCli([...c, '--help']);
       assert.equal(h.code, 0, c.join(' '));
       assert.match(h.stdout, /Usage: dicomhawk/);
@@ -44,7 +44,8 @@ describe('dicomhawk CLI', () => {
   test('serve generates secrets (0600) on first start, and SIGTERM flushes sinks: events query shows start and stop', async () => {
     const dataDir = tmp();
     const { freePort } = await import('../helpers/net.ts');
-    const env = { DATA_DIR: dataDir, PROD: 'yes', CONSOLE_ENABLED: 'no', SENSOR_NAME: 'cli-test', LOG_LEVEL: 'warn', DICOM_PORT: String(await freePort()) };
+    // SEED_PATIENTS=0: no first-start seeding here (test/cli/honeytokens.test.ts covers it).
+    const env = { DATA_DIR: dataDir, PROD: 'yes', CONSOLE_ENABLED: 'no', SENSOR_NAME: 'cli-test', LOG_LEVEL: 'warn', DICOM_PORT: String(await freePort()), SEED_PATIENTS: '0' };
     const child = startCli(['serve'], env);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -87,7 +88,7 @@ describe('dicomhawk CLI', () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', () => r()));
     const port = (blocker.address() as { port: number }).port;
-    const r = runCli(['serve'], { DATA_DIR: tmp(), DICOM_PORT: String(port), PROD: 'yes', CONSOLE_ENABLED: 'no' });
+    const r = runCli(['serve'], { DATA_DIR: tmp(), DICOM_PORT: String(port), PROD: 'yes', CONSOLE_ENABLED: 'no', SEED_PATIENTS: '0' });
     blocker.close();
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`dicomhawk: cannot start: 0\\.0\\.0\\.0:${port} is already in use`));

@@ -4,7 +4,7 @@
  * configuration table is checked against this list by a test, so the two cannot drift apart.
  */
 import { hostname } from 'node:os';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { aeTitle, bool, byteSize, duration, httpUrl, int, moveDestinationList, oneOf, port, portList, rateLimits, redisUrl, stringList, text } from './parsers.ts';
 
 export interface Setting<T = unknown> {
@@ -22,6 +22,33 @@ export interface Setting<T = unknown> {
 
 function setting<T, const D extends string | (() => string) | undefined = undefined>(s: Setting<T> & { default?: D }): Setting<T> & { default: D } {
   return s as Setting<T> & { default: D };
+}
+
+/** A number in [min, max] (decimal, e.g. 0.3). */
+function fraction(min: number, max: number, openMin = false) {
+  return z.string().transform((raw, ctx) => {
+    const v = raw.trim();
+    const n = /^(\d+(\.\d*)?|\.\d+)$/.test(v) ? Number(v) : NaN;
+    if (!Number.isFinite(n) || n > max || (openMin ? n <= min : n < min)) {
+      ctx.addIssue({ code: 'custom', message: `expected a number ${openMin ? 'above' : 'from'} ${min} ${openMin ? 'up to' : 'to'} ${max} (e.g. 0.5)` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+/** A count (`2`) or an inclusive range (`1-3`) of whole numbers from min to max: a number or [lo, hi]. */
+function countOrRange(min: number, max: number) {
+  return z.string().transform((raw, ctx): number | readonly [number, number] => {
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(raw.trim());
+    const lo = m ? Number(m[1]) : NaN;
+    const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
+    if (!m || lo < min || hi > max || hi < lo) {
+      ctx.addIssue({ code: 'custom', message: `expected a whole number or a range min-max from ${min} to ${max} (e.g. 2 or 1-3)` });
+      return z.NEVER;
+    }
+    return m[2] === undefined ? lo : ([lo, hi] as const);
+  });
 }
 
 export const SETTINGS = {
@@ -54,6 +81,8 @@ export const SETTINGS = {
   apiPort: setting({ env: 'API_PORT', parse: port, default: '3000', group: 'web', doc: 'Port of the decoy web portal and DICOMweb decoy.' }),
   apiHost: setting({ env: 'API_HOST', parse: text, default: '0.0.0.0', group: 'web', doc: 'Address the decoy web portal binds to.' }),
   honeyUrl: setting({ env: 'HONEY_URL', parse: httpUrl, group: 'data', doc: "Base of honey URLs written into decoy objects (default: the portal's own /t/<token> tracking endpoint)." }),
+  honeytokenShare: setting({ env: 'HONEYTOKEN_SHARE', parse: fraction(0, 1), default: '0.3', group: 'data', doc: 'Share of the seeded studies that carry honeytokens (a canary PDF report, and a honey URL in the first image of each series); 0: none.' }),
+  canaryPdf: setting({ env: 'CANARY_PDF', parse: text, group: 'data', doc: 'PDF embedded as-is in the canary report objects (e.g. a canarytokens.org PDF); unset: a generated Danish referral letter linking to `HONEY_URL/<token>`.' }),
 
   consoleEnabled: setting({ env: 'CONSOLE_ENABLED', aliases: ['FLASK_ACTIVATED'], parse: bool, default: 'yes', group: 'console', doc: 'Run the operator console (FLASK_ACTIVATED is the seed\'s name for it).' }),
   consolePort: setting({ env: 'CONSOLE_PORT', parse: port, default: '5000', group: 'console', doc: 'Operator console port.' }),
@@ -61,7 +90,12 @@ export const SETTINGS = {
 
   blockScanners: setting({ env: 'BLOCK_SCANNERS', parse: bool, default: 'no', group: 'intel', doc: 'Drop traffic from known mass scanners in the kernel (nftables).' }),
   integrityCheck: setting({ env: 'INTEGRITY_CHECK', parse: bool, default: 'no', group: 'data', doc: 'Watch the decoy archive with a SHA-256 manifest and report changes.' }),
+  integrityInterval: setting({ env: 'INTEGRITY_INTERVAL', parse: duration(10_000, 7 * 86_400_000), default: '10m', group: 'data', doc: 'How often the integrity check runs (with INTEGRITY_CHECK=yes).' }),
+  integrityRestore: setting({ env: 'INTEGRITY_RESTORE', parse: bool, default: 'yes', group: 'data', doc: 'Restore modified or deleted decoy files from the pristine copy in DATA_DIR/pristine (added files are only reported).' }),
   modalities: setting({ env: 'MODALITIES', parse: stringList(), default: 'CT,MR,US,DX', group: 'data', doc: 'Modalities of the decoy studies: a JSON list or a comma list.' }),
+  seedPatients: setting({ env: 'SEED_PATIENTS', parse: int(0, 100_000), default: '12', group: 'data', doc: 'Patients generated when `serve` finds the archive empty (0: never seed automatically); the default of `dicomhawk seed --patients`.' }),
+  seedStudies: setting({ env: 'SEED_STUDIES', parse: countOrRange(1, 100), default: '1-2', group: 'data', doc: 'Studies per seeded patient: a count or a range min-max.' }),
+  seedScale: setting({ env: 'SEED_SCALE', parse: fraction(0, 1, true), default: '0.5', group: 'data', doc: 'Size of seeded images and series (1: clinical matrix sizes and slice counts; 0.5: half, about 20 s for the default archive on two cores).' }),
 
   tciaActivated: setting({ env: 'TCIA_ACTIVATED', parse: bool, default: 'no', group: 'tcia', doc: 'Serve real studies from The Cancer Imaging Archive and rotate them periodically.' }),
   tciaUserName: setting({ env: 'TCIA_USER_NAME', parse: text, group: 'tcia', doc: 'TCIA account (optional: public collections need none).' }),

@@ -4,6 +4,7 @@ import type { AppContext, Surface } from '../../app/context.ts';
 import type { MoveDestination } from '../../core/config/parsers.ts';
 import { openDb } from '../../core/storage/db.ts';
 import { Archive } from '../../domain/archive/index.ts';
+import { HoneytokenRegistry } from '../../domain/honeytokens/registry.ts';
 import { Quarantine } from '../../domain/quarantine/quarantine.ts';
 import { loadPersona, type Persona } from './persona/persona.ts';
 import { echoService } from './services/echo.ts';
@@ -67,6 +68,8 @@ export const dimseSurface: Surface = {
     const archive = await openArchive(ctx);
     const quarantineDb = openDb(ctx.paths.db);
     const quarantine = new Quarantine(ctx.paths.quarantine, quarantineDb, { maxBytesPerIp: c.quarantineMaxBytesPerIp, maxBytes: c.quarantineMaxBytes });
+    const honeytokens = HoneytokenRegistry.open(ctx.paths.db);
+    const hooks: RetrieveHooks = { onSent: (inst, _session, log) => void honeytokens.issue(inst.sopInstanceUid, log, (err) => ctx.log.error({ err }, 'honeytoken issue failed')) };
     const listeners = new DimseListeners({
       host: c.dicomHost,
       ports: c.dicomPorts,
@@ -85,7 +88,7 @@ export const dimseSurface: Surface = {
         maxDatasetBytes: c.dicomMaxDatasetBytes,
       },
       services: new ServiceRegistry(
-        dimseServices({ archive, quarantine, persona, moveDestinations: c.moveDestinations, uploadsVisibleToUploader: c.uploadsVisibleToUploader }),
+        dimseServices({ archive, quarantine, persona, moveDestinations: c.moveDestinations, uploadsVisibleToUploader: c.uploadsVisibleToUploader, hooks }),
       ),
       bus: ctx.bus,
       diag: ctx.log,
@@ -98,6 +101,7 @@ export const dimseSurface: Surface = {
         await listeners.stop();
         archive.close();
         quarantineDb.close();
+        honeytokens.close();
       },
     };
   },

@@ -4,6 +4,7 @@
  * response with the counts after each, and always a final response. A sub-operation that cannot be sent counts
  * as failed; nothing leaves the client hanging. One object is in memory at a time.
  */
+import type { SessionLog } from '../../../core/events/sessionLog.ts';
 import type { QueryKey } from '../../../domain/archive/matching.ts';
 import { QueryRetrieveError } from '../../../domain/archive/plan.ts';
 import { CommandField, Priority } from '../dimse/command.ts';
@@ -23,8 +24,8 @@ export interface RetrieveRequest {
 export type InstanceResolver = (req: RetrieveRequest) => RetrievableInstance[];
 
 export interface RetrieveHooks {
-  /** Called for each object handed to a client (honeytokens are issued here). */
-  onSent?: (instance: RetrievableInstance, session: string) => void;
+  /** Called for each object handed to a client (honeytokens are issued here), with the session's log. */
+  onSent?: (instance: RetrievableInstance, session: string, log: SessionLog) => void;
 }
 
 export function getService(resolve: InstanceResolver, hooks: RetrieveHooks = {}): DimseService {
@@ -99,7 +100,7 @@ export function getService(resolve: InstanceResolver, hooks: RetrieveHooks = {})
             }
             status = rsp.command.commandField === CommandField.C_STORE_RSP ? (rsp.command.status ?? 0xc000) : 0xc000;
             bytes = dataset.length;
-            if (status === 0 || (status & 0xf000) === 0xb000) hooks.onSent?.(inst, ctx.log.identity.session);
+            if (status === 0 || (status & 0xf000) === 0xb000) hooks.onSent?.(inst, ctx.log.identity.session, ctx.log);
           }
         }
         ops.record(inst.sopInstanceUid, status, bytes);

@@ -75,7 +75,7 @@ export function moveService(resolve: InstanceResolver, destinations: readonly Mo
           (r: StoreOutcome) => {
             ops.record(r.sopInstanceUid, r.status, r.bytes);
             const inst = instances.find((i) => i.sopInstanceUid === r.sopInstanceUid);
-            if (inst && r.status !== null && (r.status === 0 || (r.status & 0xf000) === 0xb000)) hooks.onSent?.(inst, ctx.log.identity.session);
+            if (inst && r.status !== null && (r.status === 0 || (r.status & 0xf000) === 0xb000)) hooks.onSent?.(inst, ctx.log.identity.session, ctx.log);
             if (ops.remaining > 0 && !ctx.signal.aborted) void sendRetrieveResponse(ctx, context.id, base, 0xff00, ops, context.transferSyntax, false).catch(() => undefined);
           },
         );
