@@ -13,176 +13,22 @@
  * and a "Node floor": a child node process that answers every PDU with canned bytes (no DUL, no events), the
  * least any single-threaded Node server can cost on this machine. Together they show where the time goes.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CommandField, decodeCommand, encodeCommand } from '../src/services/dimse/dimse/command.ts';
-import { PduFramer, type FramedPdu } from '../src/services/dimse/net/framer.ts';
-import { decodeAssociateAc, encodeAssociateAc } from '../src/services/dimse/pdu/associateAc.ts';
-import { encodeAssociateRq } from '../src/services/dimse/pdu/associateRq.ts';
-import { decodePData, encodePData } from '../src/services/dimse/pdu/pData.ts';
+import { join } from 'node:path';
+import { CommandField, encodeCommand } from '../src/services/dimse/dimse/command.ts';
+import { encodeAssociateAc } from '../src/services/dimse/pdu/associateAc.ts';
+import { encodePData } from '../src/services/dimse/pdu/pData.ts';
 import { encodeReleaseRp } from '../src/services/dimse/pdu/releaseRp.ts';
-import { encodeReleaseRq } from '../src/services/dimse/pdu/releaseRq.ts';
-import { PduType } from '../src/services/dimse/pdu/types.ts';
 import { freePort } from '../test/helpers/net.ts';
+import { BENCH_IMPL_UID, CONTEXT_ID, EchoScu, HOST, IMPLICIT_LE, oneAssociation, VERIFICATION } from './lib/echoScu.ts';
+import { cpuUs, fmtMs, fmtRate, percentile, ratio, table } from './lib/report.ts';
+import { captured, children, killAll, startDicomHawk, startOrthanc, stopChild, waitServing, type Target } from './lib/servers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 /** Warm-up per server before measuring (JIT, thread pools, SQLite pages): a sensor runs for days, not seconds. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? Math.min(3, SECONDS));
-const OP_TIMEOUT_MS = 5000;
-const HOST = '127.0.0.1';
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-const VERIFICATION = '1.2.840.10008.1.1';
-const IMPLICIT_LE = '1.2.840.10008.1.2';
-const CONTEXT_ID = 1;
-/** The bench's own implementation class UID (a UUID-derived 2.25 UID, ITU-T X.667), so it never poses as a real product. */
-const BENCH_IMPL_UID = '2.25.204973953485238387051965284162170384870';
-
-// ---- the SCU ---------------------------------------------------------------------------------------
-
-/** What the SCU needs of a received PDU, extracted synchronously (the framer's views are not kept). */
-type Received =
-  | { type: typeof PduType.ASSOCIATE_AC; accepted: boolean }
-  | { type: typeof PduType.P_DATA_TF; status: number | null; complete: boolean }
-  | { type: number };
-
-const ASSOCIATE_RQ = encodeAssociateRq({
-  calledAe: 'ANY-SCP',
-  callingAe: 'BENCHSCU',
-  contexts: [{ id: CONTEXT_ID, abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT_LE] }],
-  userInfo: { maxPdu: 16384, implClassUid: BENCH_IMPL_UID, implVersionName: 'HAWKBENCH' },
-});
-const RELEASE_RQ = encodeReleaseRq();
-
-function echoRq(messageId: number): Buffer {
-  const command = encodeCommand({ commandField: CommandField.C_ECHO_RQ, messageId, affectedSopClassUid: VERIFICATION, hasDataset: false });
-  return encodePData([{ contextId: CONTEXT_ID, command: true, last: true, data: command }]);
-}
-
-class EchoScu {
-  private readonly inbox: Received[] = [];
-  private waiter: ((r: Received | Error) => void) | null = null;
-  private failure: Error | null = null;
-  private commandParts: Buffer[] = [];
-  private readonly framer = new PduFramer({
-    announcedMaxPdu: 16384,
-    onPdu: (p) => this.deliver(this.extract(p)),
-    onError: (e) => this.fail(new Error(`framing: ${e.message}`)),
-  });
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => this.framer.push(chunk));
-    socket.on('error', (err) => this.fail(err));
-    socket.on('close', () => this.fail(new Error('connection closed')));
-  }
-
-  static open(port: number): Promise<EchoScu> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ host: HOST, port, noDelay: true });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new Error('connect timeout'));
-      }, OP_TIMEOUT_MS);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.off('error', reject);
-        resolve(new EchoScu(s));
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
-  }
-
-  private extract(p: FramedPdu): Received {
-    if (p.type === PduType.ASSOCIATE_AC) {
-      const ac = decodeAssociateAc(p.body);
-      return { type: p.type, accepted: ac.contexts.some((c) => c.id === CONTEXT_ID && c.result === 0) };
-    }
-    if (p.type === PduType.P_DATA_TF) {
-      let status: number | null = null;
-      let complete = false;
-      for (const pdv of decodePData(p.body).pdvs) {
-        if (!pdv.command) continue;
-        this.commandParts.push(Buffer.from(pdv.data));
-        if (!pdv.last) continue;
-        const r = decodeCommand(this.commandParts.length === 1 ? this.commandParts[0]! : Buffer.concat(this.commandParts));
-        this.commandParts = [];
-        status = r.ok ? r.command.status : null;
-        complete = true;
-      }
-      return { type: p.type, status, complete };
-    }
-    return { type: p.type };
-  }
-
-  private deliver(r: Received): void {
-    const w = this.waiter;
-    if (w) {
-      this.waiter = null;
-      w(r);
-    } else this.inbox.push(r);
-  }
-
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    const w = this.waiter;
-    this.waiter = null;
-    w?.(err);
-  }
-
-  private next(): Promise<Received> {
-    const queued = this.inbox.shift();
-    if (queued) return Promise.resolve(queued);
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error('response timeout')), OP_TIMEOUT_MS);
-      this.waiter = (r) => {
-        clearTimeout(timer);
-        if (r instanceof Error) reject(r);
-        else resolve(r);
-      };
-    });
-  }
-
-  async associate(): Promise<void> {
-    this.socket.write(ASSOCIATE_RQ);
-    const r = await this.next();
-    if (r.type !== PduType.ASSOCIATE_AC) throw new Error(`association not accepted (PDU type ${r.type})`);
-    if (!('accepted' in r) || !r.accepted) throw new Error('Verification context not accepted');
-  }
-
-  async echo(messageId: number): Promise<void> {
-    this.socket.write(echoRq(messageId));
-    for (;;) {
-      const r = await this.next();
-      if (r.type !== PduType.P_DATA_TF || !('complete' in r)) throw new Error(`unexpected PDU type ${r.type} while waiting for C-ECHO-RSP`);
-      if (!r.complete) continue;
-      if (r.status !== 0) throw new Error(`C-ECHO-RSP status ${r.status}`);
-      return;
-    }
-  }
-
-  /** A-RELEASE-RQ, wait for the RP, then close the transport (as DCMTK's SCUs do). */
-  async release(): Promise<void> {
-    this.socket.write(RELEASE_RQ);
-    const r = await this.next();
-    if (r.type !== PduType.RELEASE_RP) throw new Error(`unexpected PDU type ${r.type} while waiting for A-RELEASE-RP`);
-    this.close();
-  }
-
-  close(): void {
-    this.failure ??= new Error('closed');
-    this.framer.stop();
-    this.socket.destroy();
-  }
-}
 
 // ---- measurements ----------------------------------------------------------------------------------
 
@@ -206,35 +52,6 @@ interface LatencyResult {
   p99: number;
   max: number;
   rate: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** utime + stime of a process in µs, from /proc (null when unavailable). */
-function cpuUs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1e6) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return null;
-  }
-}
-
-async function oneAssociation(port: number): Promise<void> {
-  const scu = await EchoScu.open(port);
-  try {
-    await scu.associate();
-    await scu.echo(1);
-    await scu.release();
-  } finally {
-    scu.close();
-  }
 }
 
 export async function associationRate(port: number, concurrency: number, seconds: number, pid?: number): Promise<RateResult> {
@@ -346,87 +163,6 @@ async function echoscuMeanEcho(port: number, n: number): Promise<number> {
 
 // ---- the servers -----------------------------------------------------------------------------------
 
-interface Target {
-  name: string;
-  port: number;
-  pid: number | undefined;
-  stop(): Promise<void>;
-}
-
-const children = new Set<ChildProcess>();
-function killAll(): void {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-}
-process.on('exit', killAll);
-
-async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    children.delete(child);
-    return;
-  }
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-  children.delete(child);
-}
-
-/** Waits until a whole C-ECHO association succeeds against the port (the server is really serving). */
-async function waitServing(port: number, child: ChildProcess, name: string, log: () => string, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < until) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}): ${log().slice(-2000)}`);
-    try {
-      await oneAssociation(port);
-      return;
-    } catch (err) {
-      last = (err as Error).message;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${name} did not serve C-ECHO on ${port} within ${timeoutMs} ms (${last}): ${log().slice(-2000)}`);
-}
-
-function captured(child: ChildProcess): () => string {
-  let text = '';
-  const add = (d: Buffer): void => {
-    text = (text + d.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', add);
-  child.stderr?.on('data', add);
-  return () => text;
-}
-
-async function startDicomHawk(dir: string, name = 'DICOMHawk', extraEnv: Record<string, string> = {}): Promise<Target> {
-  const port = await freePort();
-  const apiPort = await freePort();
-  const profDir = process.env.BENCH_CPU_PROF;
-  const args = [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`] : []), join(repoRoot, 'bin', 'dicomhawk.js'), 'serve'];
-  const child = spawn(process.execPath, args, {
-    cwd: dir,
-    env: {
-      ...process.env,
-      DATA_DIR: join(dir, 'data'),
-      DICOM_PORT: String(port),
-      DICOM_SERVER_HOST: HOST,
-      API_PORT: String(apiPort),
-      API_HOST: HOST,
-      CONSOLE_ENABLED: 'no',
-      PROD: 'yes',
-      EVENTS_STDOUT: 'no',
-      TCP_NODELAY: '1',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const log = captured(child);
-  await waitServing(port, child, name, log);
-  return { name, port, pid: child.pid, stop: () => stopChild(child) };
-}
-
 /** Canned-answer server (the Node floor): frames PDUs and answers RQ → AC, P-DATA → C-ECHO-RSP, RELEASE-RQ → RP. */
 const FLOOR_SERVER = `
 import { createServer } from 'node:net';
@@ -458,64 +194,14 @@ async function startFloor(): Promise<Target> {
   const command = encodeCommand({ commandField: CommandField.C_ECHO_RSP, messageIdBeingRespondedTo: 1, affectedSopClassUid: VERIFICATION, hasDataset: false, status: 0 });
   const rsp = encodePData([{ contextId: CONTEXT_ID, command: true, last: true, data: command }]);
   const env = { ...process.env, FLOOR_PORT: String(port), FLOOR_AC: ac.toString('hex'), FLOOR_RSP: rsp.toString('hex'), FLOOR_RP: encodeReleaseRp().toString('hex') };
+  const t0 = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', FLOOR_SERVER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   await waitServing(port, child, 'Node floor', captured(child));
-  return { name: 'Node floor', port, pid: child.pid, stop: () => stopChild(child) };
-}
-
-const ORTHANC = '/usr/sbin/Orthanc';
-
-function ensureOrthanc(): void {
-  if (existsSync(ORTHANC)) return;
-  console.log('installing orthanc (apt-get install -y orthanc) …');
-  const r = spawnSync('apt-get', ['install', '-y', 'orthanc'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (r.status !== 0 || !existsSync(ORTHANC)) throw new Error('Orthanc is not installed and `apt-get install -y orthanc` failed (run it as root)');
-}
-
-async function startOrthanc(dir: string): Promise<Target> {
-  ensureOrthanc();
-  const port = await freePort();
-  const httpPort = await freePort();
-  const config = {
-    Name: 'HAWKBENCH',
-    StorageDirectory: join(dir, 'storage'),
-    IndexDirectory: join(dir, 'index'),
-    DicomServerEnabled: true,
-    DicomAet: 'ORTHANC',
-    DicomPort: port,
-    DicomCheckCalledAet: false,
-    DicomAlwaysAllowEcho: true,
-    HttpServerEnabled: true,
-    HttpPort: httpPort,
-    RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
-    Plugins: [],
-  };
-  mkdirSync(config.StorageDirectory, { recursive: true });
-  const file = join(dir, 'orthanc.json');
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  // DCMTK, under Orthanc, leaves Nagle on unless TCP_NODELAY=1 is in its environment.
-  const child = spawn(ORTHANC, [file], { cwd: dir, env: { ...process.env, TCP_NODELAY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  const log = captured(child);
-  await waitServing(port, child, 'Orthanc', log);
-  return { name: 'Orthanc', port, pid: child.pid, stop: () => stopChild(child) };
+  return { name: 'Node floor', port, pid: child.pid, calledAe: 'ANY-SCP', startMs: performance.now() - t0, stop: () => stopChild(child) };
 }
 
 // ---- the run ---------------------------------------------------------------------------------------
-
-const fmtRate = (n: number): string => `${Math.round(n).toLocaleString('en-US')}/s`;
-const fmtMs = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)} ms` : 'n/a');
-const ratio = (a: number, b: number): string => (b > 0 && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : 'n/a');
-
-function table(rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const [n, r] of rows.entries()) {
-    console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'dh-bench-dimse-'));
@@ -582,7 +268,7 @@ export async function run(): Promise<void> {
 
     if (process.env.BENCH_BREAKDOWN === 'yes') {
       mkdirSync(join(dir, 'hawk-nosinks'));
-      const extra: Target[] = [await startDicomHawk(join(dir, 'hawk-nosinks'), 'DICOMHawk, sinks off', { EVENTS_SQLITE: 'no', EVENTS_JSONL: 'no' }), await startFloor()];
+      const extra: Target[] = [await startDicomHawk(join(dir, 'hawk-nosinks'), { name: 'DICOMHawk, sinks off', extraEnv: { EVENTS_SQLITE: 'no', EVENTS_JSONL: 'no' } }), await startFloor()];
       targets.push(...extra);
       const r = new Map<Target, { c1: RateResult; c8: RateResult; lat: LatencyResult }>();
       for (const t of extra) {

@@ -83,7 +83,12 @@ export function getService(resolve: InstanceResolver, hooks: RetrieveHooks = {})
         let status: number | null = null;
         let bytes = 0;
         if (target) {
-          const dataset = await storedDataset(inst).catch(() => null);
+          let dataset: Buffer | null;
+          try {
+            dataset = storedDataset(inst);
+          } catch {
+            dataset = null; // vanished or unreadable: the sub-operation counts as failed
+          }
           if (dataset) {
             await ctx.send(target.id, {
               commandField: CommandField.C_STORE_RQ,

@@ -70,7 +70,7 @@ export function moveService(resolve: InstanceResolver, destinations: readonly Mo
       }, 50);
       try {
         await storeToDestination(
-          instances.map((i) => ({ sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, load: () => storedDataset(i) })),
+          instances.map((i) => ({ sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: i.transferSyntaxUid, load: async () => storedDataset(i) })),
           { host: destination.host, port: destination.port, calledAe: destination.ae, callingAe: ctx.aeTitle, persona: ctx.persona, moveOriginatorAe: ctx.association.callingAe.slice(0, 16), moveOriginatorMessageId: messageId, signal: abort.signal },
           (r: StoreOutcome) => {
             ops.record(r.sopInstanceUid, r.status, r.bytes);

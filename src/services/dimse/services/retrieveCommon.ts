@@ -2,7 +2,7 @@
  * Shared parts of C-GET and C-MOVE (PS3.4 C.4.2, C.4.3): the sub-operation counters, the Pending / final
  * responses with their counts, and reading a stored object's data set exactly as stored.
  */
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { writeIdentifier } from '../dataset/identifier.ts';
 import type { CommandInit } from '../dimse/command.ts';
 import type { ServiceContext } from './service.ts';
@@ -54,10 +54,26 @@ export class SubOps {
   }
 }
 
-/** The data set bytes of a stored object, exactly as stored (the Part 10 header left out). */
-export async function storedDataset(instance: Pick<RetrievableInstance, 'path' | 'datasetOffset'>): Promise<Buffer> {
-  const buf = await readFile(instance.path);
-  return buf.subarray(instance.datasetOffset);
+/**
+ * The data set bytes of a stored object, exactly as stored (the Part 10 header left out): one positioned read
+ * of just the data set. Synchronous on purpose: decoy objects are small, and four thread-pool hand-offs per
+ * object (open, stat, read, close) cost more than the read itself (measured in `npm run bench -- qr`).
+ */
+export function storedDataset(instance: Pick<RetrievableInstance, 'path' | 'datasetOffset'>): Buffer {
+  const fd = openSync(instance.path, 'r');
+  try {
+    const len = Math.max(0, fstatSync(fd).size - instance.datasetOffset);
+    const buf = Buffer.allocUnsafe(len);
+    let done = 0;
+    while (done < len) {
+      const n = readSync(fd, buf, done, len - done, instance.datasetOffset + done);
+      if (n <= 0) break;
+      done += n;
+    }
+    return done === len ? buf : buf.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export async function sendRetrieveResponse(
