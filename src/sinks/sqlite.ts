@@ -2,12 +2,16 @@
  * SQLite sink (the embedded default): one transaction per batch into `events`, with the `sessions` row of
  * each session in the batch folded in the same transaction (first/last seen, counts, client, scores).
  * A batch is acknowledged only once its transaction has committed.
+ *
+ * The transactions run on a writer thread (sqliteWorker.ts) with its own connection to the same file, so that
+ * SQLite's work (B-tree inserts into the events table and its indexes, WAL writes, checkpoints) uses another
+ * core and never stalls the protocol path. The main thread only folds the sessions and posts the batch.
+ * A writer that dies fails the batches in flight (the SinkRunner retries them) and is started again.
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import type { HawkEvent } from '../core/events/catalogue.ts';
-import { openDb, migrate, type Db } from '../core/storage/db.ts';
-import { EVENT_MIGRATIONS } from '../core/storage/eventTables.ts';
 import type { Serialized, Sink } from './sink.ts';
+import type { FromWriter, ToWriter, WriterData } from './sqliteProtocol.ts';
 
 interface SessionFold {
   session: string;
@@ -77,80 +81,143 @@ function fold(into: SessionFold, e: Readonly<HawkEvent>, ms: number): void {
   }
 }
 
-const MULTI_ROWS = 64;
+function sessionRow(s: SessionFold): unknown[] {
+  return [
+    s.session, s.protocol, s.sensor, s.src_ip, s.src_port, s.dst_ip, s.dst_port, s.first, s.last, s.count, s.client_guess, s.client_fp,
+    s.calling_ae, s.called_ae, s.closed_ms, s.close_reason, s.abuse_score, s.malicious_score, s.threat_score, s.country, s.isp,
+  ];
+}
+
+/** Starts the writer thread. From the TypeScript sources (tsx), the thread registers tsx's loader first: workers do not inherit it. */
+function spawnWriter(data: WriterData): Worker {
+  const url = new URL('./sqliteWorker.ts', import.meta.url);
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: data });
+  const loader = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+interface Pending {
+  resolve(): void;
+  reject(err: Error): void;
+}
 
 export class SqliteSink implements Sink {
   readonly name = 'sqlite';
-  private db: Db | null = null;
-  private insertEvent!: BetterSqlite3.Statement<unknown[]>;
-  /** The same insert for MULTI_ROWS rows at once: fewer statement calls per batch. */
-  private insertMany!: BetterSqlite3.Statement<unknown[]>;
-  private upsertSession!: BetterSqlite3.Statement<[SessionFold]>;
-  private writeBatch!: (batch: readonly Serialized[]) => void;
+  private worker: Worker | null = null;
+  private starting: Promise<Worker> | null = null;
+  private stopped = true;
+  private readonly pending = new Map<number, Pending>();
+  private drained: Array<() => void> = [];
+  private nextId = 1;
 
   constructor(private readonly path: string) {}
 
   async start(): Promise<void> {
-    const db = openDb(this.path);
-    migrate(db, EVENT_MIGRATIONS);
-    this.db = db;
-    const insert = 'INSERT INTO events (ts_ms, eventid, session, protocol, src_ip, json) VALUES ';
-    this.insertEvent = db.prepare(`${insert}(?, ?, ?, ?, ?, ?)`);
-    this.insertMany = db.prepare(insert + Array.from({ length: MULTI_ROWS }, () => '(?, ?, ?, ?, ?, ?)').join(', '));
-    this.upsertSession = db.prepare(`
-      INSERT INTO sessions (session, protocol, sensor, src_ip, src_port, dst_ip, dst_port, first_seen_ms, last_seen_ms, event_count,
-                            client_guess, client_fp, calling_ae, called_ae, closed_ms, close_reason, abuse_score, malicious_score, threat_score, country, isp)
-      VALUES (@session, @protocol, @sensor, @src_ip, @src_port, @dst_ip, @dst_port, @first, @last, @count,
-              @client_guess, @client_fp, @calling_ae, @called_ae, @closed_ms, @close_reason, @abuse_score, @malicious_score, @threat_score, @country, @isp)
-      ON CONFLICT (session) DO UPDATE SET
-        first_seen_ms = min(first_seen_ms, excluded.first_seen_ms),
-        last_seen_ms = max(last_seen_ms, excluded.last_seen_ms),
-        event_count = event_count + excluded.event_count,
-        client_guess = coalesce(excluded.client_guess, client_guess),
-        client_fp = coalesce(excluded.client_fp, client_fp),
-        calling_ae = coalesce(excluded.calling_ae, calling_ae),
-        called_ae = coalesce(excluded.called_ae, called_ae),
-        closed_ms = coalesce(excluded.closed_ms, closed_ms),
-        close_reason = coalesce(excluded.close_reason, close_reason),
-        abuse_score = coalesce(excluded.abuse_score, abuse_score),
-        malicious_score = coalesce(excluded.malicious_score, malicious_score),
-        threat_score = coalesce(excluded.threat_score, threat_score),
-        country = coalesce(excluded.country, country),
-        isp = coalesce(excluded.isp, isp)`);
-    this.writeBatch = db.transaction((batch: readonly Serialized[]) => {
-      const sessions = new Map<string, SessionFold>();
-      const args: unknown[] = [];
-      for (const { event: e, json } of batch) {
-        const ms = Date.parse(e.timestamp);
-        args.push(ms, e.eventid, e.session, e.protocol, e.src_ip, json);
-        if (args.length === MULTI_ROWS * 6) {
-          this.insertMany.run(args);
-          args.length = 0;
+    this.stopped = false;
+    await this.writer();
+  }
+
+  /** The running writer, started (again) when there is none. */
+  private writer(): Promise<Worker> {
+    if (this.worker) return Promise.resolve(this.worker);
+    this.starting ??= new Promise<Worker>((resolve, reject) => {
+      const w = spawnWriter({ path: this.path });
+      let ready = false;
+      w.on('message', (m: FromWriter) => {
+        if (m.type === 'ready') {
+          ready = true;
+          this.worker = w;
+          this.starting = null;
+          w.unref();
+          resolve(w);
+        } else if (m.type === 'start-failed') {
+          reject(new Error(`sqlite sink cannot open ${this.path}: ${m.message}`));
+          void w.terminate();
+        } else if (m.type === 'written' || m.type === 'failed') {
+          const p = this.pending.get(m.id);
+          this.pending.delete(m.id);
+          if (this.pending.size === 0) this.idle(w);
+          if (m.type === 'written') p?.resolve();
+          else p?.reject(new Error(`sqlite: ${m.message}`));
         }
-        if (e.protocol === 'internal') continue;
-        let s = sessions.get(e.session);
-        if (!s) {
-          s = {
-            session: e.session, protocol: e.protocol, sensor: e.sensor, src_ip: e.src_ip, src_port: e.src_port, dst_ip: e.dst_ip,
-            dst_port: e.dst_port, first: ms, last: ms, count: 0, client_guess: null, client_fp: null, calling_ae: null, called_ae: null,
-            closed_ms: null, close_reason: null, abuse_score: null, malicious_score: null, threat_score: null, country: null, isp: null,
-          };
-          sessions.set(e.session, s);
+      });
+      w.on('error', (err) => {
+        if (!ready) reject(err);
+      });
+      w.on('exit', (code) => {
+        if (this.worker === w) this.worker = null;
+        if (!ready) {
+          this.starting = null;
+          reject(new Error(`sqlite writer exited (${code}) before it was ready`));
+          return;
         }
-        fold(s, e, ms);
-      }
-      for (let i = 0; i < args.length; i += 6) this.insertEvent.run(args.slice(i, i + 6));
-      for (const s of sessions.values()) this.upsertSession.run(s);
+        // Every batch still in flight on this writer fails; the SinkRunner retries it on a new one.
+        const lost = [...this.pending.values()];
+        this.pending.clear();
+        this.idle(null);
+        for (const p of lost) p.reject(new Error(`sqlite writer exited (${code})`));
+      });
     });
+    return this.starting;
   }
 
-  write(batch: readonly Serialized[]): void {
-    if (!this.db) throw new Error('sqlite sink not started');
-    this.writeBatch(batch);
+  /** Nothing is in flight any more: the writer no longer keeps the process alive, and stop() may close it. */
+  private idle(w: Worker | null): void {
+    w?.unref();
+    const waiters = this.drained;
+    this.drained = [];
+    for (const r of waiters) r();
   }
 
+  /** Folds the batch into its sessions rows, and hands both to the writer; resolves once they are committed. */
+  write(batch: readonly Serialized[]): Promise<void> {
+    if (this.stopped) throw new Error('sqlite sink not started');
+    const rows: unknown[] = new Array<unknown>(batch.length * 6);
+    const sessions = new Map<string, SessionFold>();
+    let i = 0;
+    for (const { event: e, json } of batch) {
+      const ms = Date.parse(e.timestamp);
+      rows[i] = ms;
+      rows[i + 1] = e.eventid;
+      rows[i + 2] = e.session;
+      rows[i + 3] = e.protocol;
+      rows[i + 4] = e.src_ip;
+      rows[i + 5] = json;
+      i += 6;
+      if (e.protocol === 'internal') continue;
+      let s = sessions.get(e.session);
+      if (!s) {
+        s = {
+          session: e.session, protocol: e.protocol, sensor: e.sensor, src_ip: e.src_ip, src_port: e.src_port, dst_ip: e.dst_ip,
+          dst_port: e.dst_port, first: ms, last: ms, count: 0, client_guess: null, client_fp: null, calling_ae: null, called_ae: null,
+          closed_ms: null, close_reason: null, abuse_score: null, malicious_score: null, threat_score: null, country: null, isp: null,
+        };
+        sessions.set(e.session, s);
+      }
+      fold(s, e, ms);
+    }
+    const message: ToWriter = { type: 'write', id: this.nextId++, rows, sessions: Array.from(sessions.values(), sessionRow) };
+    const post = (w: Worker): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        if (this.pending.size === 0) w.ref(); // an acknowledgement is awaited: keep the process alive for it
+        this.pending.set(message.id, { resolve, reject });
+        w.postMessage(message);
+      });
+    const w = this.worker;
+    return w ? post(w) : this.writer().then(post);
+  }
+
+  /** Closes the writer's connection once every batch handed to it has been answered (the bus flushes before). */
   async stop(): Promise<void> {
-    this.db?.close();
-    this.db = null;
+    this.stopped = true;
+    const w = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
+    if (!w) return;
+    if (this.pending.size > 0) await new Promise<void>((r) => this.drained.push(r));
+    if (this.worker !== w) return; // it exited meanwhile
+    w.ref();
+    const exited = new Promise<void>((r) => w.once('exit', () => r()));
+    w.postMessage({ type: 'close' } satisfies ToWriter);
+    await exited;
   }
 }

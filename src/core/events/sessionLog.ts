@@ -22,8 +22,16 @@ export interface EventSink {
   readonly sensor: string;
 }
 
+let isoMs = NaN;
+let isoText = '';
+
+/** ISO 8601 UTC with milliseconds; the last rendering is reused while the millisecond is the same. */
 export function isoNow(ms: number = Date.now()): string {
-  return new Date(ms).toISOString();
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
 }
 
 export class SessionLog {
@@ -35,25 +43,33 @@ export class SessionLog {
   ) {}
 
   emit<Id extends EventId>(eventid: Id, fields: EventFields<Id>, tags?: string[]): void {
-    const authoritative = {
-      eventid,
-      session: this.identity.session,
-      sensor: this.sink.sensor,
-      protocol: this.identity.protocol,
-      src_ip: this.identity.src_ip,
-      src_port: this.identity.src_port,
-      dst_ip: this.identity.dst_ip,
-      dst_port: this.identity.dst_port,
-      schema_version: SCHEMA_VERSION,
-    };
-    const { eventid: _id, ...identity } = authoritative;
+    const id = this.identity;
+    const sensor = this.sink.sensor;
+    // One object, built in the published key order: the envelope, then the event's own fields.
     const event: Record<string, unknown> = {
       eventid,
       timestamp: isoNow(this.now()),
-      ...identity,
+      session: id.session,
+      sensor,
+      protocol: id.protocol,
+      src_ip: id.src_ip,
+      src_port: id.src_port,
+      dst_ip: id.dst_ip,
+      dst_port: id.dst_port,
+      schema_version: SCHEMA_VERSION,
       message: messageFor(eventid, fields),
     };
-    Object.assign(event, fields, authoritative);
+    Object.assign(event, fields);
+    // The authoritative keys win over anything in `fields` (their places in the key order do not move).
+    event.eventid = eventid;
+    event.session = id.session;
+    event.sensor = sensor;
+    event.protocol = id.protocol;
+    event.src_ip = id.src_ip;
+    event.src_port = id.src_port;
+    event.dst_ip = id.dst_ip;
+    event.dst_port = id.dst_port;
+    event.schema_version = SCHEMA_VERSION;
     if (tags && tags.length > 0) event.tags = tags;
     if (this.closed) event.late = true;
     this.sink.publish(event as HawkEvent);

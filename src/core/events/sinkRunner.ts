@@ -114,7 +114,11 @@ export class SinkRunner {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.head < this.queue.length) {
+      for (let first = true; this.head < this.queue.length; first = false) {
+        // Events that arrived while an (asynchronous) write was in flight wait for the next group-commit window,
+        // like any others, unless a full batch is ready or someone is flushing: without this, a sink whose writes
+        // take a few ms would drain continuously in tiny batches (one transaction or write call per few events).
+        if (!first && this.delayMs > 0 && this.waiters.length === 0 && this.queue.length - this.head < this.batchSize) break;
         const batch = this.queue.slice(this.head, this.head + this.batchSize);
         this.head += batch.length;
         if (this.head > 4096 && this.head * 2 > this.queue.length) {

@@ -35,7 +35,7 @@ import type { BehaviourSummary, IntelInputs } from '../../domain/intel/scores.ts
 import type { IntelService } from '../../domain/intel/types.ts';
 import type { ScannerMatcher } from '../../domain/scanners/matcher.ts';
 import type { RdnsMatch, RdnsOptions } from '../../domain/scanners/rdns.ts';
-import { isPublicUnicast, normalizeIp } from '../../domain/intel/address.ts';
+import { isPublicUnicast, normalizeIp, type NormalizedIp } from '../../domain/intel/address.ts';
 import { computeScores } from '../../domain/intel/scores.ts';
 import { matchRdns } from '../../domain/scanners/rdns.ts';
 import { observe } from './behaviour.ts';
@@ -65,6 +65,8 @@ export const PIPELINE_LIMITS = {
   rdnsTtlMs: 6 * 60 * 60_000,
   /** Entries of `sessions[]` in one intel.result event. */
   maxSessionsListed: 100,
+  /** Parsed source addresses remembered (scanners come back from the same address many times). */
+  addressCacheSize: 4096,
 } as const;
 
 type ScannerTag = { entry: string; name: string | null; how: 'list' | 'rdns' | 'fingerprint' };
@@ -74,12 +76,14 @@ interface SessionState {
   readonly identity: SessionIdentity;
   /** Canonical source address (IPv4-mapped IPv6 as IPv4), or null when the surface gave none we can parse. */
   readonly ip: string | null;
+  /** Whether the address may be looked up (public unicast, or INTEL_LOOKUP_PRIVATE). */
+  readonly eligible: boolean;
   log: SessionLog | null;
   readonly behaviour: BehaviourSummary;
   readonly intel: IntelInputs;
   scanner: ScannerTag | null;
-  /** Answers still expected (reputation services, reverse DNS). */
-  readonly pending: Set<IntelService | 'rdns'>;
+  /** Answers still expected (reputation services, reverse DNS); made when the first is. */
+  pending: Set<IntelService | 'rdns'> | null;
   closed: boolean;
   lastSeen: number;
   lastScore: string | null;
@@ -115,6 +119,13 @@ export class IntelPipeline {
   readonly #o: IntelPipelineOptions;
   readonly #now: () => number;
   readonly #sessions = new Map<string, SessionState>();
+  /**
+   * Session ids in the order they were first tracked (the Map's own order), so that forgetting the oldest is O(1):
+   * `keys().next()` on a Map walks over every entry deleted since its last rehash, thousands once it is full.
+   * Ids of sessions the sweep already forgot are skipped when reached; the sweep rebuilds the list.
+   */
+  #order: string[] = [];
+  #orderHead = 0;
   #tasks: Array<() => void> = [];
   #drainScheduled = false;
   #unsubscribe: (() => void) | null = null;
@@ -123,6 +134,7 @@ export class IntelPipeline {
   #blocking: boolean;
   #lookups = true;
   readonly #rdnsCache = new Map<string, { match: RdnsMatch | null; expires: number }>();
+  readonly #addresses = new Map<string, NormalizedIp | null>();
   readonly #rdnsWaiting = new Map<string, Set<string>>();
   readonly #rdnsBacklog: string[] = [];
   #rdnsInflight = 0;
@@ -180,7 +192,7 @@ export class IntelPipeline {
       ? { summary: flattenSummary(r.summary, secrets), error: null }
       : failureFields(r.error, secrets);
     for (const st of sessions) {
-      st.pending.delete(r.service);
+      st.pending?.delete(r.service);
       if (r.ok) {
         if (r.service === 'abuseipdb') st.intel.abuseipdb = r.summary;
         else if (r.service === 'ipqs') st.intel.ipqs = r.summary;
@@ -197,7 +209,7 @@ export class IntelPipeline {
     for (const id of d.sessions) {
       const st = this.#sessions.get(id);
       if (!st) continue;
-      st.pending.delete(d.service);
+      st.pending?.delete(d.service);
       this.#emit(st, 'dicomhawk.intel.result', { service: EVENT_SERVICE[d.service], ip: d.ip, sessions: d.sessions.slice(0, PIPELINE_LIMITS.maxSessionsListed), ok: false, cached: false, ...fields });
     }
   }
@@ -230,31 +242,43 @@ export class IntelPipeline {
   }
 
   #track(e: Readonly<HawkEvent>): SessionState {
-    const n = e.src_ip === null ? null : normalizeIp(e.src_ip);
+    const n = e.src_ip === null ? null : this.#normalize(e.src_ip);
     const st: SessionState = {
       id: e.session,
       identity: { session: e.session, protocol: e.protocol, src_ip: e.src_ip, src_port: e.src_port, dst_ip: e.dst_ip, dst_port: e.dst_port },
       ip: n ? n.ip : null,
+      // Like the reputation services, GeoIP and reverse DNS answer only for public addresses (a documentation or
+      // private range has no meaningful country), unless INTEL_LOOKUP_PRIVATE.
+      eligible: n !== null && (this.#o.lookupPrivate || isPublicUnicast(n)),
       log: null,
       behaviour: {},
       intel: {},
       scanner: null,
-      pending: new Set(),
+      pending: null,
       closed: false,
       lastSeen: this.#now(),
       lastScore: null,
       scoreQueued: false,
     };
     this.#sessions.set(st.id, st);
+    this.#order.push(st.id);
     this.#stats.sessions++;
-    if (this.#sessions.size > PIPELINE_LIMITS.maxSessions) {
-      const oldest = this.#sessions.keys().next().value;
-      if (oldest !== undefined) {
-        this.#sessions.delete(oldest);
+    if (this.#sessions.size > PIPELINE_LIMITS.maxSessions) this.#forgetOldest();
+    return st;
+  }
+
+  #forgetOldest(): void {
+    while (this.#orderHead < this.#order.length) {
+      const oldest = this.#order[this.#orderHead++]!;
+      if (this.#sessions.delete(oldest)) {
         this.#stats.forgottenSessions++;
+        break;
       }
     }
-    return st;
+    if (this.#orderHead > 1024 && this.#orderHead * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#orderHead);
+      this.#orderHead = 0;
+    }
   }
 
   #task(fn: () => void): void {
@@ -298,11 +322,9 @@ export class IntelPipeline {
     const ip = st.ip;
     if (this.#lookups && this.#o.queue) {
       const outcome = this.#o.queue.enqueue(ip, st.id);
-      if (outcome.status === 'accepted') for (const s of Object.keys(outcome.services) as IntelService[]) st.pending.add(s);
+      if (outcome.status === 'accepted') for (const s of Object.keys(outcome.services) as IntelService[]) (st.pending ??= new Set()).add(s);
     }
-    // Like the reputation services, GeoIP answers only for public addresses (a documentation or private range has
-    // no meaningful country), unless INTEL_LOOKUP_PRIVATE.
-    const geo = this.#eligible(ip) ? (this.#o.geo?.lookup(ip) ?? null) : null;
+    const geo = st.eligible ? (this.#o.geo?.lookup(ip) ?? null) : null;
     if (geo) {
       this.#emit(st, 'dicomhawk.intel.result', {
         service: 'geoip', ip, sessions: [st.id], ok: true, cached: false, summary: flattenSummary(geo, this.#o.secrets), error: null,
@@ -313,13 +335,19 @@ export class IntelPipeline {
       this.#tag(st, { entry: hit.entry, name: hit.name, how: 'list' }, this.#blocking);
       return;
     }
-    if (this.#o.rdns && this.#lookups && this.#eligible(ip)) this.#rdns(st, ip);
+    if (this.#o.rdns && this.#lookups && st.eligible) this.#rdns(st, ip);
   }
 
-  #eligible(ip: string): boolean {
-    if (this.#o.lookupPrivate) return true;
-    const n = normalizeIp(ip);
-    return n !== null && isPublicUnicast(n);
+  /** normalizeIp, remembered per address text (a pure function; bounded: emptied when full). */
+  #normalize(text: string): NormalizedIp | null {
+    let n = this.#addresses.get(text);
+    if (n === undefined) {
+      n = normalizeIp(text);
+      if (n) Object.freeze(n);
+      if (this.#addresses.size >= PIPELINE_LIMITS.addressCacheSize) this.#addresses.clear(); // O(1), unlike dropping the oldest
+      this.#addresses.set(text, n);
+    }
+    return n;
   }
 
   #tag(st: SessionState, tag: ScannerTag, blocked: boolean): void {
@@ -356,7 +384,7 @@ export class IntelPipeline {
     const waiting = this.#rdnsWaiting.get(ip);
     if (waiting) {
       waiting.add(st.id);
-      st.pending.add('rdns');
+      (st.pending ??= new Set()).add('rdns');
       return;
     }
     if (this.#rdnsBacklog.length >= PIPELINE_LIMITS.rdnsBacklog) {
@@ -364,7 +392,7 @@ export class IntelPipeline {
       return;
     }
     this.#rdnsWaiting.set(ip, new Set([st.id]));
-    st.pending.add('rdns');
+    (st.pending ??= new Set()).add('rdns');
     this.#rdnsBacklog.push(ip);
     this.#pumpRdns();
   }
@@ -397,7 +425,7 @@ export class IntelPipeline {
     for (const id of ids) {
       const st = this.#sessions.get(id);
       if (!st) continue;
-      st.pending.delete('rdns');
+      st.pending?.delete('rdns');
       if (match) this.#tag(st, { entry: match.entry, name: match.name, how: 'rdns' }, false);
     }
   }
@@ -409,7 +437,9 @@ export class IntelPipeline {
     for (const [id, st] of this.#sessions) {
       const idle = now - st.lastSeen;
       const grace = st.closed ? PIPELINE_LIMITS.closedGraceMs : PIPELINE_LIMITS.idleGraceMs;
-      if ((st.pending.size === 0 && idle > grace) || idle > PIPELINE_LIMITS.maxIdleMs) this.#sessions.delete(id);
+      if (((st.pending?.size ?? 0) === 0 && idle > grace) || idle > PIPELINE_LIMITS.maxIdleMs) this.#sessions.delete(id);
     }
+    this.#order = [...this.#sessions.keys()];
+    this.#orderHead = 0;
   }
 }

@@ -2,6 +2,10 @@
  * One DICOM connection: socket → PDU framer → DUL state machine (PS3.8) → DIMSE assembler → services.
  * This class is the DUL's port: it writes the PDUs the actions ask for, owns the timers (ARTIM, and the
  * honeypot's idle, lifetime and slow-sender cuts, all ending in Evt18T), and records every step as events.
+ *
+ * The timers are deadlines watched by one node timer per connection, armed for the earliest of them: a PDU
+ * only moves the idle deadline (no timer call per PDU); the timer re-arms itself when it finds that the
+ * deadline it was set for has moved.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../../core/log.ts';
@@ -14,7 +18,7 @@ import { pDataFragments } from '../dimse/fragment.ts';
 import { DulMachine, type AssociateRqVerdict, type DulIndication, type DulPort } from '../dul/index.ts';
 import type { AbortReason, AbortSource, AssociateRejection } from '../dul/constants.ts';
 import { eventForPduType } from '../dul/events.ts';
-import { identifyClient } from '../fingerprint.ts';
+import { identifyClient, type ClientIdentification } from '../fingerprint.ts';
 import { PduFramer, type FramedPdu, type FramerError } from '../net/framer.ts';
 import { abortReasonName, encodeAbort } from '../pdu/abort.ts';
 import { encodeAssociateAc, type AssociateAcInit } from '../pdu/associateAc.ts';
@@ -62,6 +66,28 @@ const SLOW_WINDOW_MS = 10_000;
 const MAX_QUEUED_MESSAGES = 32;
 /** One reason object for every ended association (AbortController.abort() would build a DOMException each time). */
 const ASSOCIATION_ENDED = Object.freeze({ reason: 'association ended' });
+/** A deadline this close (ms) counts as reached: node may run a timer a fraction of a millisecond before it. */
+const DEADLINE_SLACK_MS = 1;
+
+/**
+ * Fingerprint and known-client guess of recently seen A-ASSOCIATE-RQ PDUs, by their exact bytes: a pure function
+ * of the PDU, and scanners send the same PDU over and over. Bounded in entries (emptied when full) and in key size.
+ */
+const CLIENT_MEMO_ENTRIES = 512;
+const CLIENT_MEMO_MAX_PDU = 4096;
+const clientMemo = new Map<string, ClientIdentification>();
+
+function identifyClientMemo(rq: AssociateRq, raw: Buffer | null): ClientIdentification {
+  if (raw === null || raw.length > CLIENT_MEMO_MAX_PDU) return identifyClient(rq);
+  const key = raw.toString('latin1');
+  let id = clientMemo.get(key);
+  if (id === undefined) {
+    id = Object.freeze(identifyClient(rq));
+    if (clientMemo.size >= CLIENT_MEMO_ENTRIES) clientMemo.clear(); // O(1), unlike dropping the oldest of a Map
+    clientMemo.set(key, id);
+  }
+  return id;
+}
 
 export class DimseConnection implements DulPort<Payloads> {
   private readonly machine: DulMachine<Payloads>;
@@ -70,6 +96,14 @@ export class DimseConnection implements DulPort<Payloads> {
   private negotiation: Negotiation | null = null;
   private association: AssociationInfo | null = null;
   private readonly startedAt = Date.now();
+  /** Deadlines on the performance.now() clock (Infinity: not running). */
+  private artimAt = Infinity;
+  private idleAt = Infinity;
+  private lifetimeAt: number;
+  private slowAt = Infinity;
+  private timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires (Infinity: not armed). */
+  private timerAt = Infinity;
   private bytesIn = 0;
   private bytesOut = 0;
   private pdusIn = 0;
@@ -80,15 +114,17 @@ export class DimseConnection implements DulPort<Payloads> {
   private rqSeen = false;
   /** Abstract syntax of each proposed context, in the order sent (the AC answers in the same order). */
   private proposedSyntaxes: string[] = [];
-  private artim: NodeJS.Timeout | null = null;
-  private idle: NodeJS.Timeout | null = null;
-  private readonly lifetime: NodeJS.Timeout;
-  private readonly slow: NodeJS.Timeout | null;
+  /** Raw bytes of the A-ASSOCIATE-RQ being examined (valid only during that synchronous call). */
+  private rqRaw: Buffer | null = null;
   private readonly queue: DimseMessage[] = [];
   private busy = false;
   private readonly cancelledIds = new Set<number>();
   private responseWaiter: ((m: DimseMessage | null) => void) | null = null;
-  private readonly abort = new AbortController();
+  /** Set once the association has ended; the AbortController exists only once a service asked for its signal. */
+  private ended = false;
+  private abortController: AbortController | null = null;
+  /** The services' view of this association, made once (the association does not change once accepted). */
+  private serviceCtx: ServiceContext | null = null;
   private readonly slowWindowMs: number;
 
   constructor(private readonly d: ConnectionDeps) {
@@ -103,8 +139,9 @@ export class DimseConnection implements DulPort<Payloads> {
       onError: (e) => this.onFramerError(e),
     });
     this.slowWindowMs = d.limits.slowWindowMs ?? SLOW_WINDOW_MS;
-    this.lifetime = setTimeout(() => this.cut('max_lifetime_ms', d.limits.lifetimeMs, 'lifetime'), d.limits.lifetimeMs);
-    this.slow = d.limits.minBytesPerSec > 0 ? setInterval(() => this.checkRate(), this.slowWindowMs) : null;
+    const now = performance.now();
+    this.lifetimeAt = now + d.limits.lifetimeMs;
+    if (d.limits.minBytesPerSec > 0) this.slowAt = now + this.slowWindowMs;
   }
 
   /**
@@ -121,6 +158,7 @@ export class DimseConnection implements DulPort<Payloads> {
     s.on('close', () => this.onSocketClosed());
     this.d.log.emit('dicomhawk.session.connect', { ...connectExtra, listener_port: this.d.listenerPort });
     this.machine.handle('Evt5');
+    this.arm();
     if (initial && initial.length > 0) this.onData(initial);
   }
 
@@ -142,7 +180,8 @@ export class DimseConnection implements DulPort<Payloads> {
 
   private onPdu(p: FramedPdu): void {
     this.pdusIn += 1;
-    this.resetIdle();
+    this.idleAt = performance.now() + this.d.limits.idleMs;
+    if (this.idleAt < this.timerAt) this.arm();
     if (this.machine.state === 'Sta1') return;
     const decoded = decodePdu(p);
     if (!decoded.ok) {
@@ -159,7 +198,12 @@ export class DimseConnection implements DulPort<Payloads> {
     const pdu = decoded.pdu;
     switch (pdu.pdu) {
       case 'A-ASSOCIATE-RQ':
-        this.machine.handle('Evt6', pdu);
+        this.rqRaw = p.raw;
+        try {
+          this.machine.handle('Evt6', pdu);
+        } finally {
+          this.rqRaw = null;
+        }
         break;
       case 'A-ASSOCIATE-AC':
         this.machine.handle('Evt3', pdu as never);
@@ -192,7 +236,7 @@ export class DimseConnection implements DulPort<Payloads> {
   examineAssociateRq(rq: AssociateRq): AssociateRqVerdict {
     this.rqSeen = true;
     this.proposedSyntaxes = rq.contexts.map((c) => c.abstractSyntax ?? '');
-    const fields = associationRequestFields(rq, identifyClient(rq));
+    const fields = associationRequestFields(rq, identifyClientMemo(rq, this.rqRaw));
     this.d.log.emit('dicomhawk.association.request', fields as never);
     const n = negotiate(rq, this.d.persona, this.d.aeTitle);
     this.negotiation = n;
@@ -258,21 +302,21 @@ export class DimseConnection implements DulPort<Payloads> {
   }
 
   startArtim(): void {
-    this.stopArtim();
     const ms = this.rqSeen ? Math.min(CLOSING_GRACE_MS, this.d.limits.artimMs) : this.d.limits.artimMs;
-    this.artim = setTimeout(() => {
-      this.artim = null;
-      if (!this.rqSeen) {
-        this.closeReason ??= 'no A-ASSOCIATE-RQ in time';
-        this.d.log.emit('dicomhawk.limit.refused', { limit: 'associate_timeout_ms', value: this.d.limits.artimMs });
-      }
-      if (this.machine.accepts('Evt18')) this.machine.handle('Evt18');
-    }, ms);
+    this.artimAt = performance.now() + ms;
+    if (this.artimAt < this.timerAt) this.arm();
   }
 
   stopArtim(): void {
-    if (this.artim) clearTimeout(this.artim);
-    this.artim = null;
+    this.artimAt = Infinity; // the timer, if armed for it, finds nothing due and re-arms for what is left
+  }
+
+  private onArtim(): void {
+    if (!this.rqSeen) {
+      this.closeReason ??= 'no A-ASSOCIATE-RQ in time';
+      this.d.log.emit('dicomhawk.limit.refused', { limit: 'associate_timeout_ms', value: this.d.limits.artimMs });
+    }
+    if (this.machine.accepts('Evt18')) this.machine.handle('Evt18');
   }
 
   indicate(i: DulIndication<Payloads>): void {
@@ -306,10 +350,45 @@ export class DimseConnection implements DulPort<Payloads> {
 
   // ---- timers --------------------------------------------------------------------------------------
 
-  private resetIdle(): void {
-    if (this.idle) clearTimeout(this.idle);
-    this.idle = setTimeout(() => this.cut('idle_timeout_ms', this.d.limits.idleMs, 'idle'), this.d.limits.idleMs);
+  /** (Re-)arms the connection's timer for the earliest deadline, unless it already fires at or before it. */
+  private arm(): void {
+    if (this.finished) return;
+    const next = Math.min(this.artimAt, this.idleAt, this.lifetimeAt, this.slowAt);
+    if (this.timer !== null) {
+      if (this.timerAt <= next) return;
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.timerAt = Infinity;
+    if (next === Infinity) return;
+    this.timerAt = next;
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(next - performance.now())));
   }
+
+  /** Runs what is due, earliest deadline first (each may end the connection), then re-arms for the rest. */
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    this.timerAt = Infinity;
+    while (!this.finished) {
+      const now = performance.now() + DEADLINE_SLACK_MS;
+      const at = Math.min(this.artimAt, this.idleAt, this.lifetimeAt, this.slowAt);
+      if (at > now) break;
+      if (at === this.artimAt) {
+        this.artimAt = Infinity;
+        this.onArtim();
+      } else if (at === this.lifetimeAt) {
+        this.lifetimeAt = Infinity;
+        this.cut('max_lifetime_ms', this.d.limits.lifetimeMs, 'lifetime');
+      } else if (at === this.idleAt) {
+        this.idleAt = Infinity;
+        this.cut('idle_timeout_ms', this.d.limits.idleMs, 'idle');
+      } else {
+        this.slowAt += this.slowWindowMs;
+        this.checkRate();
+      }
+    }
+    this.arm();
+  };
 
   private checkRate(): void {
     const bytes = this.windowBytes;
@@ -380,7 +459,7 @@ export class DimseConnection implements DulPort<Payloads> {
     if (this.busy) return;
     this.busy = true;
     try {
-      while (this.queue.length > 0 && !this.abort.signal.aborted) {
+      while (this.queue.length > 0 && !this.ended) {
         const m = this.queue.shift()!;
         await this.serve(m);
       }
@@ -396,7 +475,7 @@ export class DimseConnection implements DulPort<Payloads> {
     const cmd = m.command;
     if (isResponse(cmd.commandField)) return; // an unsolicited response: nothing to answer
     const service = this.d.services.find(context.abstractSyntax, cmd.commandField);
-    const ctx = this.serviceContext(assoc);
+    const ctx = (this.serviceCtx ??= this.serviceContext(assoc));
     if (!service) {
       // PS3.7 C.5.4: unrecognized operation on this context.
       await ctx
@@ -413,7 +492,7 @@ export class DimseConnection implements DulPort<Payloads> {
     try {
       await service.handle(m, context, ctx);
     } catch (err) {
-      if (this.abort.signal.aborted) return;
+      if (this.ended) return;
       this.d.diag.error({ session: this.d.log.identity.session, service: service.name, err }, 'DIMSE service failed');
       await ctx
         .send(context.id, {
@@ -427,19 +506,31 @@ export class DimseConnection implements DulPort<Payloads> {
     }
   }
 
+  /** The association's abort signal, made on first use (a C-ECHO association never needs one). */
+  private get signal(): AbortSignal {
+    if (!this.abortController) {
+      this.abortController = new AbortController();
+      if (this.ended) this.abortController.abort(ASSOCIATION_ENDED);
+    }
+    return this.abortController.signal;
+  }
+
   private serviceContext(association: AssociationInfo): ServiceContext {
+    const signal = (): AbortSignal => this.signal;
     return {
       log: this.d.log,
       persona: this.d.persona,
       association,
       peerIp: this.d.peerIp,
       aeTitle: this.d.aeTitle,
-      signal: this.abort.signal,
+      get signal(): AbortSignal {
+        return signal();
+      },
       cancelled: (id) => this.cancelledIds.has(id),
       send: (contextId, command, dataset) => this.sendMessage(contextId, command, dataset ?? null),
       nextResponse: () =>
         new Promise((resolve) => {
-          if (this.abort.signal.aborted) return resolve(null);
+          if (this.ended) return resolve(null);
           this.responseWaiter = resolve;
         }),
     };
@@ -448,7 +539,7 @@ export class DimseConnection implements DulPort<Payloads> {
   private async sendMessage(contextId: number, command: CommandInit, dataset: Uint8Array | null): Promise<void> {
     const maxPdu = this.association?.peerMaxPdu ?? DEFAULT_PEER_MAX_PDU;
     for (const pdu of pDataFragments(encodeCommand(command), dataset, contextId, maxPdu)) {
-      if (this.abort.signal.aborted || this.machine.state !== 'Sta6') throw new Error('association ended');
+      if (this.ended || this.machine.state !== 'Sta6') throw new Error('association ended');
       this.machine.handle('Evt9', pdu);
       if (this.d.socket.writableNeedDrain) await this.drained();
     }
@@ -478,7 +569,10 @@ export class DimseConnection implements DulPort<Payloads> {
   }
 
   private stopWork(): void {
-    if (!this.abort.signal.aborted) this.abort.abort(ASSOCIATION_ENDED);
+    if (!this.ended) {
+      this.ended = true;
+      this.abortController?.abort(ASSOCIATION_ENDED);
+    }
     this.queue.length = 0;
     if (this.responseWaiter) {
       const w = this.responseWaiter;
@@ -496,10 +590,10 @@ export class DimseConnection implements DulPort<Payloads> {
     if (this.finished) return;
     this.finished = true;
     this.stopWork();
-    this.stopArtim();
-    if (this.idle) clearTimeout(this.idle);
-    clearTimeout(this.lifetime);
-    if (this.slow) clearInterval(this.slow);
+    this.artimAt = Infinity;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
     this.framer.stop();
     this.d.log.emit('dicomhawk.session.closed', {
       duration_ms: Date.now() - this.startedAt,
