@@ -6,11 +6,9 @@
  */
 import type { SessionLog } from '../../../core/events/sessionLog.ts';
 import type { QueryKey } from '../../../domain/archive/matching.ts';
-import { QueryRetrieveError } from '../../../domain/archive/plan.ts';
 import { CommandField, Priority } from '../dimse/command.ts';
 import { QR_MODELS } from '../persona/uids.ts';
-import { decodeIdentifier } from './identifierKeys.ts';
-import { sendRetrieveResponse, storedDataset, SubOps, type RetrievableInstance } from './retrieveCommon.ts';
+import { selectInstances, sendRetrieveResponse, storedDataset, SubOps, type RetrievableInstance } from './retrieveCommon.ts';
 import type { DimseService } from './service.ts';
 
 export interface RetrieveRequest {
@@ -37,18 +35,7 @@ export function getService(resolve: InstanceResolver, hooks: RetrieveHooks = {})
       const messageId = rq.messageId ?? 0;
       const model = QR_MODELS[context.abstractSyntax]!.model;
       const base = { commandField: CommandField.C_GET_RSP, messageIdBeingRespondedTo: messageId, affectedSopClassUid: rq.affectedSopClassUid ?? context.abstractSyntax };
-      const id = decodeIdentifier(message.dataset, context.transferSyntax);
-      let instances: RetrievableInstance[] = [];
-      let failure: { status: number; comment: string } | null = null;
-      if (!id.ok) failure = { status: 0xc000, comment: `Cannot understand identifier: ${id.reason}` };
-      else {
-        try {
-          instances = resolve({ model, level: id.level, keys: id.keys, requesterIp: ctx.peerIp });
-        } catch (err) {
-          if (!(err instanceof QueryRetrieveError)) throw err;
-          failure = { status: err.status, comment: err.comment };
-        }
-      }
+      const { id, instances, failure } = selectInstances(message.dataset, context.transferSyntax, model, ctx.peerIp, resolve);
       const ops = new SubOps(instances.length);
       const emit = (status: number) =>
         ctx.log.emit('dicomhawk.dimse.get', {

@@ -5,13 +5,11 @@
  * attacker chose.
  */
 import type { MoveDestination } from '../../../core/config/parsers.ts';
-import { QueryRetrieveError } from '../../../domain/archive/plan.ts';
 import { CommandField } from '../dimse/command.ts';
 import { QR_MODELS } from '../persona/uids.ts';
 import { storeToDestination, type StoreOutcome } from '../scu/storeScu.ts';
 import type { InstanceResolver, RetrieveHooks } from './get.ts';
-import { decodeIdentifier } from './identifierKeys.ts';
-import { sendRetrieveResponse, storedDataset, SubOps, type RetrievableInstance } from './retrieveCommon.ts';
+import { selectInstances, sendRetrieveResponse, storedDataset, SubOps } from './retrieveCommon.ts';
 import type { DimseService } from './service.ts';
 
 export function moveService(resolve: InstanceResolver, destinations: readonly MoveDestination[], hooks: RetrieveHooks = {}): DimseService {
@@ -25,18 +23,8 @@ export function moveService(resolve: InstanceResolver, destinations: readonly Mo
       const base = { commandField: CommandField.C_MOVE_RSP, messageIdBeingRespondedTo: messageId, affectedSopClassUid: rq.affectedSopClassUid ?? context.abstractSyntax };
       const destAe = (rq.moveDestination ?? '').trim();
       const destination = destinations.find((d) => d.ae === destAe) ?? null;
-      const id = decodeIdentifier(message.dataset, context.transferSyntax);
-      let instances: RetrievableInstance[] = [];
-      let failure: { status: number; comment: string } | null = null;
-      if (!id.ok) failure = { status: 0xc000, comment: `Cannot understand identifier: ${id.reason}` };
-      else {
-        try {
-          instances = resolve({ model, level: id.level, keys: id.keys, requesterIp: ctx.peerIp });
-        } catch (err) {
-          if (!(err instanceof QueryRetrieveError)) throw err;
-          failure = { status: err.status, comment: err.comment };
-        }
-      }
+      const { id, instances, failure: refused } = selectInstances(message.dataset, context.transferSyntax, model, ctx.peerIp, resolve);
+      let failure = refused;
       if (!failure && !destination) failure = { status: 0xa801, comment: 'Move Destination Unknown' };
       const ops = new SubOps(instances.length);
       const emit = (status: number, wouldSend: boolean) =>

@@ -6,6 +6,9 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { writeIdentifier } from '../dataset/identifier.ts';
 import type { CommandInit } from '../dimse/command.ts';
 import type { ServiceContext } from './service.ts';
+import { QueryRetrieveError } from '../../../domain/archive/plan.ts';
+import type { InstanceResolver, RetrieveRequest } from './get.ts';
+import { decodeIdentifier, type DecodedIdentifier } from './identifierKeys.ts';
 
 export interface RetrievableInstance {
   /** Absolute path of the stored Part 10 file. */
@@ -100,4 +103,25 @@ export async function sendRetrieveResponse(
     },
     dataset,
   );
+}
+
+/**
+ * Decodes a C-GET/C-MOVE identifier and resolves the instances it names; an undecodable identifier is
+ * 0xC000 and an invalid one carries the archive's status (0xA900 …) and Error Comment.
+ */
+export function selectInstances(
+  dataset: Buffer | null,
+  transferSyntax: string,
+  model: RetrieveRequest['model'],
+  requesterIp: string,
+  resolve: InstanceResolver,
+): { id: DecodedIdentifier; instances: RetrievableInstance[]; failure: { status: number; comment: string } | null } {
+  const id = decodeIdentifier(dataset, transferSyntax);
+  if (!id.ok) return { id, instances: [], failure: { status: 0xc000, comment: `Cannot understand identifier: ${id.reason}` } };
+  try {
+    return { id, instances: resolve({ model, level: id.level, keys: id.keys, requesterIp }), failure: null };
+  } catch (err) {
+    if (!(err instanceof QueryRetrieveError)) throw err;
+    return { id, instances: [], failure: { status: err.status, comment: err.comment } };
+  }
 }
