@@ -8,6 +8,7 @@ declare -A need=(
   [redis-server]=/usr/bin/redis-server
   [nftables]=/usr/sbin/nft
   [iproute2]=/usr/sbin/ip
+  [chromium]=/usr/bin/chromium
 )
 missing=()
 for pkg in "${!need[@]}"; do

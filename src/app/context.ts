@@ -4,6 +4,7 @@ import type { EventBus } from '../core/events/bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { Secrets } from '../core/secrets.ts';
 import type { DataPaths } from '../core/storage/dataDir.ts';
+import type { DecoyData } from './decoyData.ts';
 
 export interface AppContext {
   config: Config;
@@ -11,6 +12,8 @@ export interface AppContext {
   secrets: Secrets;
   bus: EventBus;
   log: Logger;
+  /** The shared archive, quarantine and honeytoken registry (opened on the first call; closed by `serve` after every surface stopped). */
+  data(): Promise<DecoyData>;
 }
 
 export interface RunningSurface {

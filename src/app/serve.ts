@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { loadOrCreateSecrets } from '../core/secrets.ts';
 import { dataPaths, ensureDataDirs } from '../core/storage/dataDir.ts';
 import type { AppContext, RunningSurface, Surface } from './context.ts';
+import { lazyDecoyData } from './decoyData.ts';
 import { ensureSeeded } from './seed.ts';
 import { createBus } from './sinks.ts';
 import { SURFACES } from './surfaces.ts';
@@ -31,7 +32,8 @@ export async function startServer(loaded: LoadedConfig, opts: { log?: Logger; su
     process.stderr.write(`\nDICOMHawk generated its secrets in ${paths.secrets} (mode 0600).\nOperator console token: ${secrets.consoleToken}\n\n`);
   }
   const bus = await createBus(config, paths, log);
-  const ctx: AppContext = { config, paths, secrets, bus, log };
+  const data = lazyDecoyData(config, paths, log);
+  const ctx: AppContext = { config, paths, secrets, bus, log, data: data.get };
   const started = Date.now();
   const surfaces: RunningSurface[] = [];
   const wanted = (opts.surfaces ?? SURFACES).filter((s) => s.enabled(config));
@@ -41,6 +43,7 @@ export async function startServer(loaded: LoadedConfig, opts: { log?: Logger; su
     for (const s of wanted) surfaces.push(await s.start(ctx));
   } catch (err) {
     for (const s of surfaces.reverse()) await s.stop().catch(() => undefined);
+    await data.close();
     await bus.stop();
     throw err;
   }
@@ -62,6 +65,7 @@ export async function startServer(loaded: LoadedConfig, opts: { log?: Logger; su
           log.error({ surface: s.name, err }, 'surface failed to stop cleanly');
         }
       }
+      await data.close();
       internal.emit('dicomhawk.sensor.stop', { version: VERSION, reason, uptime_ms: Date.now() - started, dropped_events: bus.droppedTotal() });
       await bus.stop();
       log.info({ reason }, 'DICOMHawk stopped');

@@ -9,6 +9,11 @@ export interface Serialized {
 
 export interface Sink {
   readonly name: string;
+  /**
+   * Largest batch this sink takes in one write. When more than the bus's batch size is waiting (a backlog), the
+   * runner hands it up to this many at once (default: the bus's batch size).
+   */
+  readonly maxBatch?: number;
   start(): Promise<void>;
   /** Writes a batch; resolves once it is durable or handed to the target. A throw counts as a failed batch. */
   write(batch: readonly Serialized[]): Promise<void> | void;

@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import type { HawkEvent } from '../core/events/catalogue.ts';
 import type { Serialized, Sink } from './sink.ts';
-import type { FromWriter, ToWriter, WriterData } from './sqliteProtocol.ts';
+import { EVENT_COLUMNS, type FromWriter, type ToWriter, type WriterData } from './sqliteProtocol.ts';
 
 interface SessionFold {
   session: string;
@@ -104,6 +104,8 @@ interface Pending {
 
 export class SqliteSink implements Sink {
   readonly name = 'sqlite';
+  /** A backlog is committed in large transactions: each write is a round trip to the writer thread. */
+  readonly maxBatch = 8192;
   private worker: Worker | null = null;
   private starting: Promise<Worker> | null = null;
   private stopped = true;
@@ -173,18 +175,23 @@ export class SqliteSink implements Sink {
   /** Folds the batch into its sessions rows, and hands both to the writer; resolves once they are committed. */
   write(batch: readonly Serialized[]): Promise<void> {
     if (this.stopped) throw new Error('sqlite sink not started');
-    const rows: unknown[] = new Array<unknown>(batch.length * 6);
+    const rows: unknown[] = new Array<unknown>(batch.length * EVENT_COLUMNS);
     const sessions = new Map<string, SessionFold>();
     let i = 0;
+    let lastTimestamp = '';
+    let ms = NaN;
     for (const { event: e, json } of batch) {
-      const ms = Date.parse(e.timestamp);
+      if (e.timestamp !== lastTimestamp) {
+        lastTimestamp = e.timestamp;
+        ms = Date.parse(lastTimestamp); // events of one millisecond share their timestamp
+      }
       rows[i] = ms;
       rows[i + 1] = e.eventid;
       rows[i + 2] = e.session;
       rows[i + 3] = e.protocol;
       rows[i + 4] = e.src_ip;
       rows[i + 5] = json;
-      i += 6;
+      i += EVENT_COLUMNS;
       if (e.protocol === 'internal') continue;
       let s = sessions.get(e.session);
       if (!s) {

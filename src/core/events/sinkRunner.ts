@@ -19,7 +19,8 @@ export interface SinkStats {
 }
 
 export class SinkRunner {
-  private queue: Serialized[] = [];
+  /** Events from `head` on are waiting; slots before it are cleared (see take). */
+  private queue: Array<Serialized | undefined> = [];
   private head = 0;
   private draining = false;
   private scheduled = false;
@@ -30,6 +31,8 @@ export class SinkRunner {
   /** Count of events taken out of the queue and finished (written, dropped or spilled). */
   private finished = 0;
   readonly stats: SinkStats;
+  /** Events per write when a backlog is waiting (the sink's own maximum, at least the batch size). */
+  private readonly maxBatch: number;
 
   constructor(
     readonly sink: Sink,
@@ -39,6 +42,7 @@ export class SinkRunner {
     private readonly delayMs: number = 0,
   ) {
     this.stats = { name: sink.name, queued: 0, written: 0, failedBatches: 0, dropped: 0, spilled: 0 };
+    this.maxBatch = Math.max(batchSize, sink.maxBatch ?? 0);
   }
 
   push(e: Serialized): void {
@@ -59,9 +63,7 @@ export class SinkRunner {
   }
 
   private shed(): void {
-    const n = Math.max(1, Math.floor(this.queueLimit / 10));
-    const batch = this.queue.slice(this.head, this.head + n);
-    this.head += batch.length;
+    const batch = this.take(Math.max(1, Math.floor(this.queueLimit / 10)));
     let kept = false;
     try {
       kept = this.sink.overflow?.(batch) ?? false;
@@ -99,6 +101,27 @@ export class SinkRunner {
     }
   }
 
+  /**
+   * Takes up to n events off the head of the queue. The queue keeps no reference to them afterwards, so that an
+   * event is garbage as soon as its batch is written: held for a few scavenges by the queue's array, every event
+   * would be promoted to V8's old space (and collected only by the next full GC).
+   */
+  private take(n: number): Serialized[] {
+    const start = this.head;
+    const batch = this.queue.slice(start, start + n) as Serialized[];
+    this.head += batch.length;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    } else {
+      this.queue.fill(undefined, start, this.head);
+    }
+    return batch;
+  }
+
   private finish(n: number): void {
     this.finished += n;
     if (this.waiters.length === 0) return;
@@ -119,12 +142,7 @@ export class SinkRunner {
         // like any others, unless a full batch is ready or someone is flushing: without this, a sink whose writes
         // take a few ms would drain continuously in tiny batches (one transaction or write call per few events).
         if (!first && this.delayMs > 0 && this.waiters.length === 0 && this.queue.length - this.head < this.batchSize) break;
-        const batch = this.queue.slice(this.head, this.head + this.batchSize);
-        this.head += batch.length;
-        if (this.head > 4096 && this.head * 2 > this.queue.length) {
-          this.queue = this.queue.slice(this.head);
-          this.head = 0;
-        }
+        const batch = this.take(this.maxBatch);
         this.stats.queued = this.queue.length - this.head;
         await this.writeWithRetry(batch);
         this.finish(batch.length);

@@ -1,11 +1,8 @@
 /** The DICOM surface for `serve`: persona, archive, quarantine, services and listeners from the configuration. */
-import { join } from 'node:path';
-import type { AppContext, Surface } from '../../app/context.ts';
+import type { Surface } from '../../app/context.ts';
 import type { MoveDestination } from '../../core/config/parsers.ts';
-import { openDb } from '../../core/storage/db.ts';
-import { Archive } from '../../domain/archive/index.ts';
-import { HoneytokenRegistry } from '../../domain/honeytokens/registry.ts';
-import { Quarantine } from '../../domain/quarantine/quarantine.ts';
+import type { Archive } from '../../domain/archive/index.ts';
+import type { Quarantine } from '../../domain/quarantine/quarantine.ts';
 import { loadPersona, type Persona } from './persona/persona.ts';
 import { echoService } from './services/echo.ts';
 import { findService } from './services/find.ts';
@@ -51,24 +48,13 @@ export function dimseServices(d?: DimseServiceDeps): DimseService[] {
   ];
 }
 
-/** Opens the archive index over DATA_DIR/archive and brings it up to date. */
-export async function openArchive(ctx: Pick<AppContext, 'paths' | 'log'>): Promise<Archive> {
-  const archive = Archive.open({ indexDir: join(ctx.paths.root, 'archive-index'), archiveRoot: ctx.paths.archive });
-  const report = await archive.ensureBuilt();
-  ctx.log.info({ generation: report.generation, added: report.added, skipped: report.skipped.length }, 'archive index ready');
-  return archive;
-}
-
 export const dimseSurface: Surface = {
   name: 'dimse',
   enabled: (config) => config.dicomPorts.length > 0,
   async start(ctx) {
     const c = ctx.config;
     const persona = loadPersona(c.dicomPersona);
-    const archive = await openArchive(ctx);
-    const quarantineDb = openDb(ctx.paths.db);
-    const quarantine = new Quarantine(ctx.paths.quarantine, quarantineDb, { maxBytesPerIp: c.quarantineMaxBytesPerIp, maxBytes: c.quarantineMaxBytes });
-    const honeytokens = HoneytokenRegistry.open(ctx.paths.db);
+    const { archive, quarantine, honeytokens } = await ctx.data();
     const hooks: RetrieveHooks = { onSent: (inst, _session, log) => void honeytokens.issue(inst.sopInstanceUid, log, (err) => ctx.log.error({ err }, 'honeytoken issue failed')) };
     const listeners = new DimseListeners({
       host: c.dicomHost,
@@ -99,9 +85,6 @@ export const dimseSurface: Surface = {
       name: 'dimse',
       async stop() {
         await listeners.stop();
-        archive.close();
-        quarantineDb.close();
-        honeytokens.close();
       },
     };
   },

@@ -153,7 +153,7 @@ export async function startIntel(env: Record<string, string> = {}, deps: IntelDe
   const mem = new MemorySink();
   await bus.addSink(mem);
   await bus.addSink(new SqliteSink(paths.db));
-  const ctx: AppContext = { config, paths, secrets: { installSecret: 'i', consoleToken: 'c', jwtKey: 'j' }, bus, log };
+  const ctx: AppContext = { config, paths, secrets: { installSecret: 'i', consoleToken: 'c', jwtKey: 'j' }, bus, log, data: () => Promise.reject(new Error('the intel surface opens no decoy data')) };
   const running = (await createIntelSurface(deps).start(ctx)) as RunningIntel;
   await running.ready;
   let stopped = false;
