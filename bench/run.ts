@@ -6,6 +6,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   events: async () => (await import('./events.ts')).run(),
   dimse: async () => (await import('./dimse.ts')).run(),
   qr: async () => (await import('./qr.ts')).run(),
+  web: async () => (await import('./web.ts')).run(),
+  console: async () => (await import('./console.ts')).run(),
   scanners: async () => {
     const r = await (await import('./scanners.ts')).benchScanners();
     for (const [k, v] of Object.entries(r)) console.log(`${k}: ${typeof v === 'number' ? Math.round(v * 100) / 100 : v}`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives as real peers (DCMTK, nmap, redis-server, chromium)
+# Installs the Debian packages the test suite drives as real peers (DCMTK, nmap, redis-server, chromium,
+# docker-compose for `config` checks, nftables/ipset/iptables for the blackhole, curl, openssl)
 # when they are missing. As root it uses apt-get; otherwise it stops and names what to install.
 set -euo pipefail
 declare -A need=(
@@ -9,6 +10,11 @@ declare -A need=(
   [nftables]=/usr/sbin/nft
   [iproute2]=/usr/sbin/ip
   [chromium]=/usr/bin/chromium
+  [docker-compose]=/usr/bin/docker-compose
+  [curl]=/usr/bin/curl
+  [openssl]=/usr/bin/openssl
+  [ipset]=/usr/sbin/ipset
+  [iptables]=/usr/sbin/iptables
 )
 missing=()
 for pkg in "${!need[@]}"; do

@@ -1,10 +1,11 @@
 /**
- * A small Query/Retrieve SCU for the benchmarks, built on our own encoders and PduFramer (the same client
- * code drives every server, so its cost is the same for all): associates with the contexts and SCP/SCU
- * role selections it is given, sends C-FIND-RQ / C-GET-RQ, counts the responses, and — for C-GET — acts
- * as the storage SCP on the same association, answering every C-STORE-RQ with Success as soon as its data
- * set is complete and counting the data set bytes received. Data sets are counted, not kept. One
- * operation is outstanding at a time; Nagle is off.
+ * The one small SCU every benchmark drives servers with, built on our own encoders and PduFramer (the same
+ * client code drives every server, so its cost is the same for all): associates with the contexts and
+ * SCP/SCU role selections it is given (the encoded A-ASSOCIATE-RQ is reused for identical proposals), sends
+ * C-ECHO-RQ / C-FIND-RQ / C-GET-RQ, counts the responses, and — for C-GET — acts as the storage SCP on the
+ * same association, answering every C-STORE-RQ with Success as soon as its data set is complete and counting
+ * the data set bytes received. Data sets are counted, not kept. One operation is outstanding at a time;
+ * Nagle is off. The C-ECHO association of `bench dimse` is in echoScu.ts.
  */
 import { connect, type Socket } from 'node:net';
 import { CommandField, decodeCommand, encodeCommand, Priority, type CommandInit, type DimseCommand } from '../../src/services/dimse/dimse/command.ts';
@@ -15,8 +16,13 @@ import type { RoleSelection } from '../../src/services/dimse/pdu/items/userInfo.
 import { decodePData, encodePData } from '../../src/services/dimse/pdu/pData.ts';
 import { encodeReleaseRq } from '../../src/services/dimse/pdu/releaseRq.ts';
 import { PduType } from '../../src/services/dimse/pdu/types.ts';
-import { BENCH_IMPL_UID, HOST } from './echoScu.ts';
 
+export const HOST = '127.0.0.1';
+export const VERIFICATION = '1.2.840.10008.1.1';
+export const IMPLICIT_LE = '1.2.840.10008.1.2';
+export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+/** The bench's own implementation class UID (a UUID-derived 2.25 UID, ITU-T X.667), so it never poses as a real product. */
+export const BENCH_IMPL_UID = '2.25.204973953485238387051965284162170384870';
 export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 export const STUDY_ROOT_GET = '1.2.840.10008.5.1.4.1.2.2.3';
 
@@ -61,7 +67,25 @@ export interface GetResult {
 
 const RELEASE_RQ = encodeReleaseRq();
 
-export class QrScu {
+/** Encoded A-ASSOCIATE-RQs by proposal (a benchmark proposes the same few over and over). */
+const associateRqs = new Map<string, Buffer>();
+function associateRq(opts: AssociateOptions): Buffer {
+  const key = JSON.stringify([opts.calledAe, opts.contexts, opts.roles ?? [], opts.maxPdu ?? 16384]);
+  let rq = associateRqs.get(key);
+  if (rq === undefined) {
+    rq = encodeAssociateRq({
+      calledAe: opts.calledAe,
+      callingAe: 'BENCHSCU',
+      contexts: opts.contexts,
+      userInfo: { maxPdu: opts.maxPdu ?? 16384, implClassUid: BENCH_IMPL_UID, implVersionName: 'HAWKBENCH', ...(opts.roles?.length ? { roles: opts.roles } : {}) },
+    });
+    if (associateRqs.size >= 64) associateRqs.clear();
+    associateRqs.set(key, rq);
+  }
+  return rq;
+}
+
+export class Scu {
   private readonly inbox: Message[] = [];
   private waiter: ((m: Message | Error) => void) | null = null;
   private failure: Error | null = null;
@@ -89,7 +113,7 @@ export class QrScu {
     socket.on('close', () => this.fail(new Error('connection closed')));
   }
 
-  static open(port: number, opts: { maxPdu?: number; timeoutMs?: number } = {}): Promise<QrScu> {
+  static open(port: number, opts: { maxPdu?: number; timeoutMs?: number } = {}): Promise<Scu> {
     return new Promise((resolve, reject) => {
       const s = connect({ host: HOST, port, noDelay: true });
       const timer = setTimeout(() => {
@@ -99,7 +123,7 @@ export class QrScu {
       s.once('connect', () => {
         clearTimeout(timer);
         s.off('error', reject);
-        resolve(new QrScu(s, opts.maxPdu ?? 16384, opts.timeoutMs ?? 30_000));
+        resolve(new Scu(s, opts.maxPdu ?? 16384, opts.timeoutMs ?? 30_000));
       });
       s.once('error', (err) => {
         clearTimeout(timer);
@@ -109,8 +133,8 @@ export class QrScu {
   }
 
   /** Opens, associates (throws unless every proposed context is accepted) and returns the SCU. */
-  static async connect(port: number, opts: AssociateOptions, timeoutMs?: number): Promise<QrScu> {
-    const scu = await QrScu.open(port, { maxPdu: opts.maxPdu, timeoutMs });
+  static async connect(port: number, opts: AssociateOptions, timeoutMs?: number): Promise<Scu> {
+    const scu = await Scu.open(port, { maxPdu: opts.maxPdu, timeoutMs });
     try {
       await scu.associate(opts);
       return scu;
@@ -230,12 +254,7 @@ export class QrScu {
   }
 
   async associate(opts: AssociateOptions): Promise<Map<number, string>> {
-    const rq = encodeAssociateRq({
-      calledAe: opts.calledAe,
-      callingAe: 'BENCHSCU',
-      contexts: opts.contexts,
-      userInfo: { maxPdu: opts.maxPdu ?? 16384, implClassUid: BENCH_IMPL_UID, implVersionName: 'HAWKBENCH', ...(opts.roles?.length ? { roles: opts.roles } : {}) },
-    });
+    const rq = associateRq(opts);
     const done = new Promise<Map<number, string> | Error>((resolve) => {
       this.associated = resolve;
     });
@@ -269,6 +288,15 @@ export class QrScu {
   private nextMessageId(): number {
     this.messageId = (this.messageId % 0xffff) + 1;
     return this.messageId;
+  }
+
+  /** C-ECHO on the context; throws unless the response says Success. */
+  async echo(contextId: number): Promise<void> {
+    const messageId = this.nextMessageId();
+    this.send(contextId, { commandField: CommandField.C_ECHO_RQ, messageId, affectedSopClassUid: VERIFICATION, hasDataset: false });
+    const m = await this.next();
+    if (m.command.commandField !== CommandField.C_ECHO_RSP) throw new Error(`unexpected ${m.command.commandName} while waiting for C-ECHO-RSP`);
+    if (m.command.status !== 0) throw new Error(`C-ECHO-RSP status ${m.command.status}`);
   }
 
   async find(contextId: number, sopClassUid: string, identifier: Buffer): Promise<FindResult> {
@@ -323,3 +351,6 @@ export class QrScu {
     this.socket.destroy();
   }
 }
+
+/** The Q/R benchmark's name for the same SCU. */
+export { Scu as QrScu };

@@ -2,10 +2,14 @@
 import { Command } from 'commander';
 import { VERSION } from '../app/version.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerConsoleToken } from './commands/consoleToken.ts';
 import { registerEvents } from './commands/events.ts';
+import { registerHealthcheck } from './commands/healthcheck.ts';
 import { registerImport } from './commands/import.ts';
+import { registerPdus } from './commands/pdus.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTcia } from './commands/tcia.ts';
 import { registerVerify } from './commands/verify.ts';
 
 const program = new Command();
@@ -18,9 +22,13 @@ program
 
 registerServe(program);
 registerConfig(program);
+registerConsoleToken(program);
 registerEvents(program);
 registerImport(program);
 registerSeed(program);
+registerTcia(program);
 registerVerify(program);
+registerHealthcheck(program);
+registerPdus(program);
 
 await program.parseAsync(process.argv);

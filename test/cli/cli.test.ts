@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runCli, startCli } from '../helpers/cli.ts';
-import { waitFor } from '../helpers/net.ts';
+import { freePort, waitFor } from '../helpers/net.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'dh-cli-'));
 
@@ -43,9 +43,8 @@ describe('dicomhawk CLI', () => {
 
   test('serve generates secrets (0600) on first start, and SIGTERM flushes sinks: events query shows start and stop', async () => {
     const dataDir = tmp();
-    const { freePort } = await import('../helpers/net.ts');
     // SEED_PATIENTS=0: no first-start seeding here (test/cli/honeytokens.test.ts covers it).
-    const env = { DATA_DIR: dataDir, PROD: 'yes', CONSOLE_ENABLED: 'no', SENSOR_NAME: 'cli-test', LOG_LEVEL: 'warn', DICOM_PORT: String(await freePort()), SEED_PATIENTS: '0' };
+    const env = { DATA_DIR: dataDir, PROD: 'yes', CONSOLE_ENABLED: 'no', SENSOR_NAME: 'cli-test', LOG_LEVEL: 'warn', DICOM_PORT: String(await freePort()), API_PORT: String(await freePort()), SEED_PATIENTS: '0' };
     const child = startCli(['serve'], env);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -88,7 +87,7 @@ describe('dicomhawk CLI', () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', () => r()));
     const port = (blocker.address() as { port: number }).port;
-    const r = runCli(['serve'], { DATA_DIR: tmp(), DICOM_PORT: String(port), PROD: 'yes', CONSOLE_ENABLED: 'no', SEED_PATIENTS: '0' });
+    const r = runCli(['serve'], { DATA_DIR: tmp(), DICOM_PORT: String(port), API_PORT: String(await freePort()), PROD: 'yes', CONSOLE_ENABLED: 'no', SEED_PATIENTS: '0' });
     blocker.close();
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`dicomhawk: cannot start: 0\\.0\\.0\\.0:${port} is already in use`));

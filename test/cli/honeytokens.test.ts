@@ -40,6 +40,7 @@ test('serve seeds an empty archive first; getscu of a token-bearing study issues
   const env = {
     DATA_DIR: dataDir,
     DICOM_PORT: String(port),
+    API_PORT: String(await freePort()),
     DICOM_SERVER_HOST: '127.0.0.1',
     PROD: 'yes',
     CONSOLE_ENABLED: 'no',
@@ -56,7 +57,8 @@ test('serve seeds an empty archive first; getscu of a token-bearing study issues
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     await waitFor(() => listening(port), 45_000, 100);
-    // Seeded before the listener opened.
+    // Seeded before the listener opened (the log line may reach the pipe a moment after the port opens).
+    await waitFor(() => stderr.includes('"msg":"DICOM listeners started"'), 10_000, 50);
     assert.match(stderr, /"msg":"decoy archive seeded"[\s\S]*"msg":"DICOM listeners started"/);
     const registry = HoneytokenRegistry.open(join(dataDir, 'dicomhawk.db'));
     const all = registry.list({ activeOnly: true });

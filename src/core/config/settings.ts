@@ -4,6 +4,7 @@
  * configuration table is checked against this list by a test, so the two cannot drift apart.
  */
 import { hostname } from 'node:os';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { aeTitle, bool, byteSize, duration, httpUrl, int, moveDestinationList, oneOf, port, portList, rateLimits, redisUrl, stringList, text } from './parsers.ts';
 
@@ -36,6 +37,9 @@ function fraction(min: number, max: number, openMin = false) {
     return n;
   });
 }
+
+/** An IP address or a CIDR block (`10.0.0.0/8`, `::1`). */
+const ipOrCidr = z.string().refine((v) => ipaddr.isValid(v) || (() => { try { ipaddr.parseCIDR(v); return true; } catch { return false; } })(), { message: 'expected an IP address or CIDR (e.g. 10.0.0.0/8)' });
 
 /** A count (`2`) or an inclusive range (`1-3`) of whole numbers from min to max: a number or [lo, hi]. */
 function countOrRange(min: number, max: number) {
@@ -72,6 +76,10 @@ export const SETTINGS = {
   dicomMaxConnectionsPerIp: setting({ env: 'DICOM_MAX_CONNECTIONS_PER_IP', parse: int(1, 100_000), default: '32', group: 'dicom', doc: 'Concurrent DICOM connections from one source address.' }),
   dicomMaxAssociateBytes: setting({ env: 'DICOM_MAX_ASSOCIATE_BYTES', parse: byteSize(1024, 1024 ** 2), default: '64K', group: 'dicom', doc: 'Largest A-ASSOCIATE-RQ accepted.' }),
   dicomMaxDatasetBytes: setting({ env: 'DICOM_MAX_DATASET_BYTES', parse: byteSize(1024, 4 * 1024 ** 3), default: '256M', group: 'dicom', doc: 'Largest dataset (e.g. one C-STORE object) accepted on one association.' }),
+  dicomPduRecord: setting({ env: 'DICOM_PDU_RECORD', parse: bool, default: 'yes', group: 'dicom', doc: 'Keep every PDU of every DICOM session, raw with timestamps, in rotating pcapng files DATA_DIR/pdu/<yyyy-mm-dd>/*.pcapng (Wireshark opens them; each packet names its session; `dicomhawk pdus <session>` lists one).' }),
+  dicomPduRecordMaxBytesPerSession: setting({ env: 'DICOM_PDU_RECORD_MAX_BYTES_PER_SESSION', parse: byteSize(1024, 4 * 1024 ** 3), default: '2M', group: 'dicom', doc: 'Largest PDU record of one session; the PDU that passes it is kept cut and ends the record (truncated: true in session.closed).' }),
+  dicomPduRecordMaxBytesPerIp: setting({ env: 'DICOM_PDU_RECORD_MAX_BYTES_PER_IP', parse: byteSize(1024, 1024 ** 4), default: '64M', group: 'dicom', doc: 'PDU record bytes kept for one source address per UTC day.' }),
+  dicomPduRecordMaxBytesTotal: setting({ env: 'DICOM_PDU_RECORD_MAX_BYTES_TOTAL', parse: byteSize(1024 ** 2, 16 * 1024 ** 4), default: '2G', group: 'dicom', doc: 'Total size of DATA_DIR/pdu; the oldest records are deleted first to stay under it.' }),
   moveDestinations: setting({ env: 'MOVE_DESTINATIONS', parse: moveDestinationList, default: '', group: 'dicom', doc: 'C-MOVE destinations the honeypot will really send to, as AE=host:port,… (empty: every destination is unknown, 0xA801). Never an address an attacker chose.' }),
   quarantineMaxBytesPerIp: setting({ env: 'QUARANTINE_MAX_BYTES_PER_IP', parse: byteSize(0, 1024 ** 4), default: '200M', group: 'data', doc: 'Upload quota per source address (C-STORE, STOW-RS, web upload); past it uploads fail with 0xA700 / HTTP 507.' }),
   quarantineMaxBytes: setting({ env: 'QUARANTINE_MAX_BYTES', parse: byteSize(0, 16 * 1024 ** 4), default: '5G', group: 'data', doc: 'Total size of DATA_DIR/quarantine.' }),
@@ -80,15 +88,31 @@ export const SETTINGS = {
 
   apiPort: setting({ env: 'API_PORT', parse: port, default: '3000', group: 'web', doc: 'Port of the decoy web portal and DICOMweb decoy.' }),
   apiHost: setting({ env: 'API_HOST', parse: text, default: '0.0.0.0', group: 'web', doc: 'Address the decoy web portal binds to.' }),
+  apiTrustedProxies: setting({ env: 'API_TRUSTED_PROXIES', parse: stringList(ipOrCidr), default: '', group: 'web', doc: 'Reverse proxies (addresses or CIDRs) whose X-Forwarded-For the portal believes; empty: the TCP peer is the client and X-Forwarded-For is only logged as sent.' }),
+  apiSessionIdleMs: setting({ env: 'API_SESSION_IDLE', parse: duration(10_000, 86_400_000), default: '30m', group: 'web', doc: 'A portal session unused for this long is closed (its cookie then leads back to the sign-in page).' }),
+  apiMaxSessionsPerIp: setting({ env: 'API_MAX_SESSIONS_PER_IP', parse: int(1, 10_000), default: '32', group: 'web', doc: 'Portal sessions kept per source address; the oldest is closed when a new one starts.' }),
+  apiMaxConnectionsPerIp: setting({ env: 'API_MAX_CONNECTIONS_PER_IP', parse: int(1, 100_000), default: '64', group: 'web', doc: 'Concurrent HTTP connections from one source address (more are closed at once).' }),
+  apiLoginMaxFailures: setting({ env: 'API_LOGIN_MAX_FAILURES', parse: int(1, 1000), default: '5', group: 'web', doc: 'Failed sign-ins for one user name from one address before it is locked out (an address alone: four times as many).' }),
+  apiLoginLockoutMs: setting({ env: 'API_LOGIN_LOCKOUT', parse: duration(1000, 86_400_000), default: '15m', group: 'web', doc: 'How long a sign-in lockout lasts (answered 429 with a lockout page; attempts are still recorded).' }),
+  apiUploadMaxBytes: setting({ env: 'API_UPLOAD_MAX_BYTES', parse: byteSize(1024, 4 * 1024 ** 3), default: '64M', group: 'web', doc: 'Largest upload request (all files together) on the portal; larger ones are answered 413.' }),
+  apiUploadMaxFiles: setting({ env: 'API_UPLOAD_MAX_FILES', parse: int(1, 1000), default: '20', group: 'web', doc: 'Files in one portal upload request.' }),
+  apiDownloadMaxBytes: setting({ env: 'API_DOWNLOAD_MAX_BYTES', parse: byteSize(1024, 64 * 1024 ** 3), default: '2G', group: 'web', doc: 'Largest series or study ZIP the portal streams (instances past it are left out).' }),
+  apiMaxTransfersPerIp: setting({ env: 'API_MAX_TRANSFERS_PER_IP', parse: int(1, 1000), default: '2', group: 'web', doc: 'Concurrent portal downloads or uploads from one source address (more are answered 429).' }),
+  dicomwebAuth: setting({ env: 'DICOMWEB_AUTH', parse: oneOf(['none', 'basic', 'bearer'] as const), default: 'none', group: 'web', doc: 'HTTP authentication the DICOMweb decoy asks for: none, basic or bearer (every attempt is logged with what was sent).' }),
+  dicomwebCredentials: setting({ env: 'DICOMWEB_CREDENTIALS', parse: stringList(), default: 'test:test', group: 'web', doc: 'What DICOMWEB_AUTH accepts: user:password pairs (basic) or tokens (bearer), comma-separated; * accepts any attempt.' }),
+  dicomwebMaxRequestBytes: setting({ env: 'DICOMWEB_MAX_REQUEST_BYTES', parse: byteSize(1024, 4 * 1024 ** 3), default: '256M', group: 'web', doc: 'Largest STOW-RS request body (HTTP 413 past it).' }),
+  dicomwebMaxInstances: setting({ env: 'DICOMWEB_MAX_INSTANCES', parse: int(1, 1_000_000), default: '1000', group: 'web', doc: 'Most instances in one STOW-RS request (HTTP 413 past it) and in one WADO-RS response.' }),
+  dicomwebMaxResults: setting({ env: 'DICOMWEB_MAX_RESULTS', parse: int(1, 1_000_000), default: '1000', group: 'web', doc: 'Most QIDO-RS results in one response (more: a Warning header; page with limit/offset).' }),
   honeyUrl: setting({ env: 'HONEY_URL', parse: httpUrl, group: 'data', doc: "Base of honey URLs written into decoy objects (default: the portal's own /t/<token> tracking endpoint)." }),
-  honeytokenShare: setting({ env: 'HONEYTOKEN_SHARE', parse: fraction(0, 1), default: '0.3', group: 'data', doc: 'Share of the seeded studies that carry honeytokens (a canary PDF report, and a honey URL in the first image of each series); 0: none.' }),
+  honeytokenShare: setting({ env: 'HONEYTOKEN_SHARE', parse: fraction(0, 1), default: '0.3', group: 'data', doc: 'Share of the seeded studies that carry honeytokens (a canary PDF report, and a honey URL in the first image of each series), and of the series of each TCIA set whose first object carries a honey URL; 0: none.' }),
   canaryPdf: setting({ env: 'CANARY_PDF', parse: text, group: 'data', doc: 'PDF embedded as-is in the canary report objects (e.g. a canarytokens.org PDF); unset: a generated Danish referral letter linking to `HONEY_URL/<token>`.' }),
 
   consoleEnabled: setting({ env: 'CONSOLE_ENABLED', aliases: ['FLASK_ACTIVATED'], parse: bool, default: 'yes', group: 'console', doc: 'Run the operator console (FLASK_ACTIVATED is the seed\'s name for it).' }),
   consolePort: setting({ env: 'CONSOLE_PORT', parse: port, default: '5000', group: 'console', doc: 'Operator console port.' }),
   consoleHost: setting({ env: 'CONSOLE_HOST', parse: text, default: '127.0.0.1', group: 'console', doc: 'Operator console address (loopback by default; it is never an attacker surface).' }),
 
-  blockScanners: setting({ env: 'BLOCK_SCANNERS', parse: bool, default: 'no', group: 'intel', doc: 'Drop traffic from known mass scanners in the kernel (nftables).' }),
+  blockScanners: setting({ env: 'BLOCK_SCANNERS', parse: bool, default: 'no', group: 'intel', doc: 'Drop traffic from known mass scanners in the kernel (nftables, or ipset + iptables), on the honeypot ports only.' }),
+  blockScannersBackend: setting({ env: 'BLOCK_SCANNERS_BACKEND', parse: oneOf(['auto', 'nftables', 'ipset'] as const), default: 'auto', group: 'intel', doc: 'Kernel tool of BLOCK_SCANNERS: nftables, ipset (ipset + iptables/ip6tables), or auto (nftables when the nft command is there, else ipset).' }),
   integrityCheck: setting({ env: 'INTEGRITY_CHECK', parse: bool, default: 'no', group: 'data', doc: 'Watch the decoy archive with a SHA-256 manifest and report changes.' }),
   integrityInterval: setting({ env: 'INTEGRITY_INTERVAL', parse: duration(10_000, 7 * 86_400_000), default: '10m', group: 'data', doc: 'How often the integrity check runs (with INTEGRITY_CHECK=yes).' }),
   integrityRestore: setting({ env: 'INTEGRITY_RESTORE', parse: bool, default: 'yes', group: 'data', doc: 'Restore modified or deleted decoy files from the pristine copy in DATA_DIR/pristine (added files are only reported).' }),
@@ -104,6 +128,14 @@ export const SETTINGS = {
   tciaPeriod: setting({ env: 'TCIA_PERIOD', parse: int(1, 10000), default: '1', group: 'tcia', doc: 'Rotation period, in TCIA_PERIOD_UNIT.' }),
   tciaMinFiles: setting({ env: 'MINIMUM_TCIA_FILES_IN_SERIE', parse: int(1, 100000), default: '5', group: 'tcia', doc: 'Smallest series (image count) taken from TCIA.' }),
   tciaMaxFiles: setting({ env: 'MAXIMUM_TCIA_FILES_IN_SERIE', parse: int(1, 100000), default: '100', group: 'tcia', doc: 'Largest series (image count) taken from TCIA.' }),
+  tciaApiUrl: setting({ env: 'TCIA_API_URL', parse: httpUrl, default: 'https://services.cancerimagingarchive.net/nbia-api', group: 'tcia', doc: 'NBIA API root: `oauth/token` and `services/v1|v2/...` live under it.' }),
+  tciaCollections: setting({ env: 'TCIA_COLLECTIONS', parse: stringList(), group: 'tcia', doc: 'Only take series from these collections (JSON or comma list; default: any collection).' }),
+  tciaStudiesPerModality: setting({ env: 'TCIA_STUDIES_PER_MODALITY', parse: int(1, 1000), default: '2', group: 'tcia', doc: 'Studies fetched per modality of MODALITIES in each rotation (the budget).' }),
+  tciaSeriesPerStudy: setting({ env: 'TCIA_SERIES_PER_STUDY', parse: int(1, 100), default: '2', group: 'tcia', doc: 'Most series taken from one study.' }),
+  tciaConcurrency: setting({ env: 'TCIA_CONCURRENCY', parse: int(1, 16), default: '2', group: 'tcia', doc: 'Series downloaded at the same time.' }),
+  tciaTimeoutMs: setting({ env: 'TCIA_TIMEOUT', parse: duration(1000, 3_600_000), default: '60s', group: 'tcia', doc: 'A TCIA request fails when no byte arrives for this long.' }),
+  tciaRetries: setting({ env: 'TCIA_RETRIES', parse: int(0, 10), default: '3', group: 'tcia', doc: 'Retries of a failed TCIA request (exponential backoff from 1 s).' }),
+  tciaMaxSeriesBytes: setting({ env: 'TCIA_MAX_SERIES_BYTES', parse: byteSize(1024, 64 * 1024 ** 3), default: '2G', group: 'tcia', doc: 'Largest series download (ZIP) and largest total of its unpacked files.' }),
 
   abuseIpApiKey: setting({ env: 'ABUSE_IP_API_KEY', parse: text, secret: true, group: 'intel', doc: 'AbuseIPDB API key (enables AbuseIPDB lookups).' }),
   ipQualityScoreApiKey: setting({ env: 'IP_QUALITY_SCORE_API_KEY', parse: text, secret: true, group: 'intel', doc: 'IPQualityScore API key (enables IPQS lookups).' }),
@@ -118,6 +150,13 @@ export const SETTINGS = {
   redisKey: setting({ env: 'REDIS_KEY', parse: text, default: 'dicomhawk:events', group: 'events', doc: 'Redis list the events are pushed to (Logstash redis input, data_type => list).' }),
   eventsFlushMs: setting({ env: 'EVENTS_FLUSH_MS', parse: int(0, 10_000), default: '20', group: 'events', doc: 'Group-commit window: events arriving within it are written by each sink together (0 = write at once).' }),
   sinkQueueLimit: setting({ env: 'EVENTS_QUEUE_LIMIT', parse: int(100, 10_000_000), default: '100000', group: 'events', doc: 'Events each sink may hold in memory before it spools (Redis) or drops and counts (others).' }),
+  webhookUrl: setting({ env: 'WEBHOOK_URL', parse: httpUrl, secret: true, group: 'events', doc: 'Alerts are POSTed to this URL (generic JSON, or Slack incoming-webhook format with WEBHOOK_FORMAT=slack); unset: no alerts.' }),
+  webhookSecret: setting({ env: 'WEBHOOK_SECRET', parse: text, secret: true, group: 'events', doc: 'HMAC-SHA256 key of the X-DICOMHawk-Signature header (unset: generated once into DATA_DIR/webhook.secret, mode 0600).' }),
+  webhookEvents: setting({ env: 'WEBHOOK_EVENTS', parse: stringList(z.enum(['honeytoken_triggered', 'honey_credential_login', 'executable_upload', 'move_unknown_ae', 'new_client_fingerprint'])), default: 'honeytoken_triggered,honey_credential_login,executable_upload,move_unknown_ae,new_client_fingerprint', group: 'events', doc: 'Which alerts are sent: honeytoken_triggered, honey_credential_login (honey or leaked credentials accepted), executable_upload, move_unknown_ae (C-MOVE to an AE not in MOVE_DESTINATIONS), new_client_fingerprint.' }),
+  webhookRateLimit: setting({ env: 'WEBHOOK_RATE_LIMIT', parse: rateLimits, default: '30/min,500/day', group: 'events', doc: 'Alerts sent at most at this rate (e.g. 30/min,500/day); alerts over it are counted and the count rides on the next alert sent.' }),
+  webhookDedupWindowMs: setting({ env: 'WEBHOOK_DEDUP_WINDOW', parse: duration(0, 30 * 86_400_000), default: '1h', group: 'events', doc: 'The same alert (same kind and subject, e.g. one honeytoken from one address) is sent once within this window.' }),
+  webhookFormat: setting({ env: 'WEBHOOK_FORMAT', parse: oneOf(['json', 'slack'] as const), default: 'json', group: 'events', doc: 'Body of an alert: json (the alert and its event) or slack (text and blocks for a Slack incoming webhook; the signature header is sent either way).' }),
+  webhookTimeoutMs: setting({ env: 'WEBHOOK_TIMEOUT', parse: duration(500, 120_000), default: '5s', group: 'events', doc: 'Timeout of one alert delivery (retried twice with backoff, then dropped and counted).' }),
 
   abuseIpdbUrl: setting({ env: 'ABUSEIPDB_URL', parse: httpUrl, default: 'https://api.abuseipdb.com', group: 'intel', doc: 'Base URL of the AbuseIPDB API (APIv2 check endpoint).' }),
   ipqsUrl: setting({ env: 'IPQS_URL', parse: httpUrl, default: 'https://ipqualityscore.com', group: 'intel', doc: 'Base URL of the IPQualityScore API (IP reputation endpoint).' }),

@@ -5,7 +5,7 @@
 import type { Logger } from '../log.ts';
 import { uuidv7 } from '../ids.ts';
 import type { HawkEvent } from './catalogue.ts';
-import { SessionLog, type EventSink, type SessionIdentity } from './sessionLog.ts';
+import { SessionLog, type EventSink, type SessionIdentity, type SourceTagger } from './sessionLog.ts';
 import { SinkRunner, type SinkStats } from './sinkRunner.ts';
 import type { Sink } from '../../sinks/sink.ts';
 
@@ -26,6 +26,8 @@ export class EventBus implements EventSink {
   private readonly listeners = new Set<(e: Readonly<HawkEvent>) => void>();
   /** Session id of this process's own (session-less) events. */
   readonly runId = uuidv7();
+  private tagger: SourceTagger | null = null;
+  private taggerEpoch = 0;
 
   constructor(private readonly opts: BusOptions) {
     this.sensor = opts.sensor;
@@ -64,6 +66,25 @@ export class EventBus implements EventSink {
         this.opts.log.error({ err }, 'event listener failed');
       }
     }
+  }
+
+  /**
+   * Installs (or, with null, removes) the source tagger: every session's source address is looked up once, when
+   * the session is bound, and sessions already bound look theirs up again on their next event. Tagged events carry
+   * `known_scanner: true`, `scanner_entry` and `scanner_name` (sessionLog.ts). Every surface gets this through
+   * `forSession` without code of its own; the intel surface installs the known-scanner list here.
+   */
+  setSourceTagger(tagger: SourceTagger | null): void {
+    this.tagger = tagger;
+    this.taggerEpoch += 1;
+  }
+
+  get sourceTagger(): SourceTagger | null {
+    return this.tagger;
+  }
+
+  get sourceTaggerEpoch(): number {
+    return this.taggerEpoch;
   }
 
   forSession(identity: SessionIdentity): SessionLog {

@@ -9,6 +9,12 @@
  * its last lease is released. Another process (`dicomhawk import`) swapping generations is noticed on the
  * next acquire (`CURRENT` is re-read when it changes).
  *
+ * Roots. Each generation also names the directory its files live in, relative to `archiveRoot` (meta key
+ * `root`; '' is `archiveRoot` itself). The TCIA rotation builds a new file set aside (`.sets/<name>`, hidden
+ * from a walk of the root), indexes it into a new generation and swaps `CURRENT`: files and index change
+ * together in one rename. Only files the bounded reader accepts as DICOM are indexed, so the `LICENSE` text
+ * saved beside each TCIA series is never served (it is listed among the skipped files).
+ *
  * `update()` indexes incrementally into the current generation: new and changed files (size + mtime),
  * removed files, each batch of files in one transaction together with the recount of what it touched.
  * `importFiles()` copies DICOM files into the archive layout; `addQuarantinedUpload()` registers an
@@ -103,6 +109,8 @@ type ProgressFn = (p: Progress) => void;
 
 interface Generation {
   readonly name: string;
+  /** Directory of the generation's files, relative to `archiveRoot` ('' = the root itself). */
+  readonly root: string;
   readonly db: Db;
   readonly statements: Map<string, Statement>;
   writer: IndexWriter | null;
@@ -319,7 +327,63 @@ export class Archive implements ArchiveSource {
   private static openGeneration(dir: string, name: string): Generation {
     const db = openDb(join(dir, name));
     migrate(db, migrations);
-    return { name, db, statements: new Map(), writer: null, refs: 0, retired: false };
+    return { name, root: Archive.rootOf(db), db, statements: new Map(), writer: null, refs: 0, retired: false };
+  }
+
+  private static rootOf(db: Db): string {
+    const v = db.prepare(`SELECT value FROM meta WHERE key = 'root'`).pluck().get();
+    return typeof v === 'string' ? v : '';
+  }
+
+  /** A root relative to the archive directory: '' or a path below it (no '..', not absolute). */
+  private static checkRoot(root: string): string {
+    const r = root.split(sep).join('/').replace(/\/+$/, '');
+    if (r === '') return '';
+    if (r.startsWith('/') || r.split('/').some((c) => c === '' || c === '.' || c === '..')) throw new Error(`archive root ${JSON.stringify(root)} is not a path below the archive directory`);
+    return r;
+  }
+
+  private rootDir(gen: Generation): string {
+    return gen.root === '' ? this.archiveRoot : join(this.archiveRoot, ...gen.root.split('/'));
+  }
+
+  /** The directory (relative to `archiveRoot`, '' = itself) whose files the generation in service serves. */
+  get root(): string {
+    return this.refresh().root;
+  }
+
+  /** Absolute directory of the files the generation in service serves. */
+  get servedDir(): string {
+    return this.rootDir(this.refresh());
+  }
+
+  /** Roots of every generation still on disk (the one in service and the one kept before it). */
+  rootsOnDisk(): string[] {
+    const roots = new Set<string>([this.refresh().root]);
+    for (const name of readdirSync(this.indexDir)) {
+      if (!GEN_RE.test(name) || name === this.current.name) continue;
+      try {
+        const db = openDb(join(this.indexDir, name), { readonly: true });
+        try {
+          roots.add(Archive.rootOf(db));
+        } finally {
+          db.close();
+        }
+      } catch {
+        // unreadable generation: it roots nothing
+      }
+    }
+    return [...roots];
+  }
+
+  /** Resolves once no query holds a generation other than the one in service (or after `timeoutMs`). */
+  async drained(timeoutMs = 30_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while ([...this.retired].some((g) => g.refs > 0)) {
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
   }
 
   /** The generation in service (re-reading `CURRENT` when another process swapped it). */
@@ -362,7 +426,7 @@ export class Archive implements ArchiveSource {
     let released = false;
     return {
       db: gen.db,
-      archiveRoot: this.archiveRoot,
+      archiveRoot: this.rootDir(gen),
       generation: gen.name,
       prepare: (sql: string): Statement => {
         let st = gen.statements.get(sql);
@@ -420,10 +484,20 @@ export class Archive implements ArchiveSource {
   /**
    * Build a complete new generation from the archive directory (plus the registered uploads) aside and
    * swap it in. Queries keep running on the previous generation meanwhile.
+   *
+   * `root` names the directory (relative to `archiveRoot`) the new generation serves; default: the root of
+   * the generation in service (the archive directory itself when that root no longer exists). `beforeSwap` runs once the new index is complete and before the swap (the
+   * rotation learns the integrity manifest there); when it throws, the new generation is discarded and the
+   * one in service stays.
    */
-  rebuild(opts: { onProgress?: ProgressFn } = {}): Promise<IndexReport> {
+  rebuild(opts: { onProgress?: ProgressFn; root?: string; beforeSwap?: (generation: string) => Promise<void> } = {}): Promise<IndexReport> {
     return this.serial(async () => {
       const started = Date.now();
+      // Default: the root in service — unless its directory is gone (a forced re-seed cleared the archive).
+      const current = this.refresh();
+      const root = opts.root !== undefined ? Archive.checkRoot(opts.root) : existsSync(this.rootDir(current)) ? current.root : '';
+      const rootAbs = root === '' ? this.archiveRoot : join(this.archiveRoot, ...root.split('/'));
+      if (!existsSync(rootAbs)) throw new Error(`archive root ${rootAbs} does not exist`);
       const number = Archive.nextNumber(this.indexDir);
       const name = genName(number);
       const building = join(this.indexDir, `${name}.building-${process.pid}`);
@@ -434,7 +508,9 @@ export class Archive implements ArchiveSource {
         db.pragma('journal_mode = OFF');
         db.pragma('synchronous = OFF');
         migrate(db, migrations);
-        const synced = await this.sync(db, opts.onProgress);
+        db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('root', ?)`).run(root);
+        const synced = await this.sync(db, opts.onProgress, rootAbs);
+        await opts.beforeSwap?.(name);
         // From here to the swap nothing awaits: no upload registered in this process can slip between the
         // replay of the registered uploads and the swap.
         const lost = this.replayUploads(db, opts.onProgress);
@@ -496,7 +572,7 @@ export class Archive implements ArchiveSource {
       const gen = this.refresh();
       gen.refs++;
       try {
-        const report = await this.sync(gen.db, opts.onProgress);
+        const report = await this.sync(gen.db, opts.onProgress, this.rootDir(gen));
         return { generation: gen.name, ...report, durationMs: Date.now() - started };
       } finally {
         gen.refs--;
@@ -506,9 +582,9 @@ export class Archive implements ArchiveSource {
   }
 
   /** Bring `db` in line with the archive directory. */
-  private async sync(db: Db, onProgress: ProgressFn | undefined): Promise<Omit<IndexReport, 'generation' | 'durationMs'>> {
+  private async sync(db: Db, onProgress: ProgressFn | undefined, rootAbs: string): Promise<Omit<IndexReport, 'generation' | 'durationMs'>> {
     const skipped: SkippedFile[] = [];
-    const files = await listFiles(this.archiveRoot, skipped);
+    const files = await listFiles(rootAbs, skipped);
     onProgress?.({ phase: 'scan', done: files.length, total: files.length });
     const known = new Map<string, { size: number; mtime: number }>();
     for (const r of db.prepare('SELECT path, size, mtime_ms AS mtime FROM instances WHERE owner_ip IS NULL').all() as { path: string; size: number; mtime: number }[]) {
@@ -591,7 +667,7 @@ export class Archive implements ArchiveSource {
 
   /** Import files into the archive directory, then index them. */
   async import(srcDir: string, opts: { onProgress?: ProgressFn } = {}): Promise<{ import: ImportReport; index: IndexReport }> {
-    const imported = await importFiles(srcDir, this.archiveRoot, opts);
+    const imported = await importFiles(srcDir, this.servedDir, opts);
     const index = await this.update(opts);
     return { import: imported, index };
   }

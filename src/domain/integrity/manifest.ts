@@ -179,11 +179,14 @@ async function atomicCopy(src: string, dest: string, tmpDir: string): Promise<vo
 /**
  * Records the archive as it is now: hashes every file, replaces the manifest, keeps a pristine copy of each
  * file (`pristine`, default true) and removes pristine copies no longer referenced. Forgets earlier reports.
+ * `skip` lists archive-relative directories left out (the TCIA rotation learns the archive as it will be
+ * once the set being replaced is gone, before the swap).
  */
-export async function learnManifest(target: IntegrityTarget, opts: { pristine?: boolean } = {}): Promise<LearnReport> {
+export async function learnManifest(target: IntegrityTarget, opts: { pristine?: boolean; skip?: readonly string[] } = {}): Promise<LearnReport> {
   const started = Date.now();
   const keepPristine = opts.pristine ?? true;
-  const files = await walk(target.archiveRoot);
+  const skip = (opts.skip ?? []).filter((d) => d !== '').map((d) => `${d.replace(/\/+$/, '')}/`);
+  const files = new Map([...(await walk(target.archiveRoot))].filter(([path]) => !skip.some((d) => path.startsWith(d))));
   const rows: Array<{ path: string; sha256: string; size: number }> = [];
   let bytes = 0;
   let written = 0;
@@ -236,11 +239,21 @@ export async function learnManifest(target: IntegrityTarget, opts: { pristine?: 
  * manifest of the result, so none of our own changes is ever reported.
  */
 export async function withArchiveMaintenance<T>(target: IntegrityTarget, fn: () => Promise<T>, opts: { pristine?: boolean } = {}): Promise<{ result: T; learned: LearnReport }> {
-  withDb(target, (db) => setState(db, 'maintenance', JSON.stringify({ pid: process.pid, since: Date.now() })));
-  try {
+  return withMaintenancePaused(target, async () => {
     const result = await fn();
     const learned = await learnManifest(target, opts);
     return { result, learned };
+  });
+}
+
+/**
+ * Runs `fn` with periodic checks paused and does not learn afterwards: for a change (the TCIA rotation) that
+ * learns the manifest itself at the right moment (`learnManifest` inside `fn`).
+ */
+export async function withMaintenancePaused<T>(target: IntegrityTarget, fn: () => Promise<T>): Promise<T> {
+  withDb(target, (db) => setState(db, 'maintenance', JSON.stringify({ pid: process.pid, since: Date.now() })));
+  try {
+    return await fn();
   } finally {
     withDb(target, (db) => setState(db, 'maintenance', null));
   }

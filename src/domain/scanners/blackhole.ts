@@ -55,6 +55,19 @@ export interface BlackholeOptions {
   ports?: readonly number[];
 }
 
+/** What the intel surface needs of a kernel blackhole, whichever tool implements it (blackholeBackend.ts). */
+export interface KernelBlackhole {
+  readonly backend: 'nftables' | 'ipset';
+  /** What we own in the kernel, for log lines ("table inet dicomhawk"). */
+  readonly describe: string;
+  /** The command(s) an operator runs to remove our rules by hand. */
+  readonly removalHint: string;
+  /** Replaces the blocked set with exactly `targets`, atomically. Returns the element counts loaded. */
+  apply(targets: Iterable<string | IpRange>): Promise<{ v4: number; v6: number }>;
+  /** Removes everything we own; nothing else. No-op when absent. */
+  uninstall(): Promise<void>;
+}
+
 export interface NftElements {
   v4: string[];
   v6: string[];
@@ -209,7 +222,8 @@ export function subtract(r: IpRange, cut: readonly IpRange[]): IpRange[] {
   return parts;
 }
 
-export class Blackhole {
+export class Blackhole implements KernelBlackhole {
+  readonly backend = 'nftables' as const;
   readonly #run: CommandRunner;
   readonly #nft: string;
   readonly table: string;
@@ -287,5 +301,17 @@ export class Blackhole {
   /** Deletes our table (and with it our sets and chain); nothing else. No-op when absent. */
   async removeTable(): Promise<void> {
     if (await this.exists()) await this.#exec(['delete', 'table', 'inet', this.table]);
+  }
+
+  uninstall(): Promise<void> {
+    return this.removeTable();
+  }
+
+  get describe(): string {
+    return `table inet ${this.table}`;
+  }
+
+  get removalHint(): string {
+    return `nft delete table inet ${this.table}`;
   }
 }

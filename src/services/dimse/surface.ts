@@ -1,6 +1,8 @@
 /** The DICOM surface for `serve`: persona, archive, quarantine, services and listeners from the configuration. */
 import type { Surface } from '../../app/context.ts';
+import { join } from 'node:path';
 import type { MoveDestination } from '../../core/config/parsers.ts';
+import { dataPaths } from '../../core/storage/dataDir.ts';
 import type { Archive } from '../../domain/archive/index.ts';
 import type { Quarantine } from '../../domain/quarantine/quarantine.ts';
 import { loadPersona, type Persona } from './persona/persona.ts';
@@ -10,6 +12,7 @@ import { getService, type InstanceResolver, type RetrieveHooks } from './service
 import { moveService } from './services/move.ts';
 import { ServiceRegistry } from './services/registry.ts';
 import type { DimseService } from './services/service.ts';
+import { PduRecordStore } from './record/recordStore.ts';
 import { storeService } from './services/store.ts';
 import { DimseListeners } from './server/listener.ts';
 
@@ -55,6 +58,13 @@ export const dimseSurface: Surface = {
     const c = ctx.config;
     const persona = loadPersona(c.dicomPersona);
     const { archive, quarantine, honeytokens } = await ctx.data();
+    const record = c.dicomPduRecord
+      ? new PduRecordStore(
+          join(dataPaths(c.dataDir).root, 'pdu'),
+          { maxBytesPerSession: c.dicomPduRecordMaxBytesPerSession, maxBytesPerIp: c.dicomPduRecordMaxBytesPerIp, maxBytesTotal: c.dicomPduRecordMaxBytesTotal },
+          ctx.log,
+        )
+      : undefined;
     const hooks: RetrieveHooks = { onSent: (inst, _session, log) => void honeytokens.issue(inst.sopInstanceUid, log, (err) => ctx.log.error({ err }, 'honeytoken issue failed')) };
     const listeners = new DimseListeners({
       host: c.dicomHost,
@@ -78,6 +88,7 @@ export const dimseSurface: Surface = {
       ),
       bus: ctx.bus,
       diag: ctx.log,
+      record,
     });
     await listeners.start();
     ctx.log.info({ ports: listeners.boundPorts, persona: persona.name }, 'DICOM listeners started');
@@ -85,6 +96,7 @@ export const dimseSurface: Surface = {
       name: 'dimse',
       async stop() {
         await listeners.stop();
+        await record?.settled(); // the last sessions' records reach the disk
       },
     };
   },

@@ -12,7 +12,7 @@
  * | dimse.echo                                   | echoes                                      |
  * | dimse.find, dicomweb.query (QIDO-RS)         | finds (+ wildcardPhiQueries, see below)     |
  * | dimse.get, dimse.move, dicomweb.retrieve     | retrieves                                   |
- * | dimse.store, dicomweb.store (STOW-RS)        | stores                                      |
+ * | dimse.store, dicomweb.store (STOW-RS)        | stores (+ executableUploads, see below)     |
  * | web.request                                  | webRequests                                 |
  * | web.login.failed / .success                  | loginAttempts (/ + loginSuccesses)          |
  * |   … with credential_kind "honey"             | honeyCredentialUses                         |
@@ -21,11 +21,15 @@
  * | honeytoken.triggered                         | honeytokenTriggers (of the requesting session) |
  *
  * Wildcard PHI harvesting: a C-FIND key or QIDO parameter on PatientName / PatientID (tag 00100010 / 00100020)
- * whose value contains `*`. Executable uploads: an uploaded file whose name ends in an executable or script
- * extension (the upload events carry no content type yet).
+ * whose value contains `*`. Executable uploads: an uploaded file (C-STORE data set, STOW-RS part, web upload)
+ * whose bytes are an executable or a polyglot — the `content` field the surfaces fill from contentKind()
+ * (src/domain/quarantine/contentKind.ts), e.g. the PE/DICOM preamble polyglot — or, for a web upload, whose name
+ * ends in an executable or script extension (a disguised web shell: `shell.php` that is a GIF).
  */
 import type { HawkEvent } from '../../core/events/catalogue.ts';
 import type { BehaviourSummary } from '../../domain/intel/scores.ts';
+import type { ContentInfo } from '../../domain/quarantine/contentKind.ts';
+import { isExecutableOrPolyglot } from '../../domain/quarantine/contentKind.ts';
 
 type Counter = Exclude<keyof BehaviourSummary, 'knownScanner'>;
 
@@ -45,6 +49,10 @@ export function findHarvestsPhi(keys: readonly { tag: string; value: string }[])
 /** The same for QIDO-RS parameters (keyword or tag, any case). */
 export function qidoHarvestsPhi(params: readonly { name: string; value: string }[]): boolean {
   return params.some((p) => PHI_PARAMS.has(p.name.toLowerCase()) && p.value.includes('*'));
+}
+
+function dangerous(content: ContentInfo | undefined): boolean {
+  return content !== undefined && isExecutableOrPolyglot(content);
 }
 
 export function isExecutableName(name: string): boolean {
@@ -77,9 +85,15 @@ export function observe(b: BehaviourSummary, e: Readonly<HawkEvent>): boolean {
       bump(b, 'retrieves');
       return true;
     case 'dicomhawk.dimse.store':
-    case 'dicomhawk.dicomweb.store':
       bump(b, 'stores');
+      if (dangerous(e.content)) bump(b, 'executableUploads');
       return true;
+    case 'dicomhawk.dicomweb.store': {
+      bump(b, 'stores');
+      const executables = e.instances.filter((i) => dangerous(i.content)).length;
+      if (executables > 0) bump(b, 'executableUploads', executables);
+      return true;
+    }
     case 'dicomhawk.web.request':
       bump(b, 'webRequests');
       return true;
@@ -97,7 +111,7 @@ export function observe(b: BehaviourSummary, e: Readonly<HawkEvent>): boolean {
       return true;
     case 'dicomhawk.web.upload': {
       bump(b, 'uploads');
-      const executables = e.files.filter((f) => isExecutableName(f.name)).length;
+      const executables = e.files.filter((f) => dangerous(f.content) || isExecutableName(f.name)).length;
       if (executables > 0) bump(b, 'executableUploads', executables);
       return true;
     }

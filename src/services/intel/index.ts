@@ -6,11 +6,13 @@
  *   VIRUS_TOTAL_API_KEY), at ABUSEIPDB_URL / IPQS_URL / VIRUSTOTAL_URL, behind one IntelQueue with the configured
  *   quotas and a cache in DATA_DIR/dicomhawk.db (table intel_cache);
  * - offline GeoIP (GEOIP_DB, default: the country database shipped in an npm package);
- * - the known-scanner list (SCANNER_LISTS, SCANNER_LIST_URL), re-read every SCANNER_LIST_REFRESH;
- * - with BLOCK_SCANNERS=yes, the nftables blackhole holding exactly the list entries, limited to the honeypot's
+ * - the known-scanner list (SCANNER_LISTS, SCANNER_LIST_URL), re-read every SCANNER_LIST_REFRESH, installed as the
+ *   bus's source tagger so that every event of a listed source carries `known_scanner: true` and its entry;
+ * - with BLOCK_SCANNERS=yes, the kernel blackhole holding exactly the list entries, limited to the honeypot's
  *   TCP ports, loaded as soon as the list is read (just after start), re-loaded atomically when the list changes,
- *   and deleted at stop. Without nft or CAP_NET_ADMIN it says so in one line and the sensor runs on, tagging
- *   without blocking.
+ *   and deleted at stop: an nftables table, or ipset + iptables/ip6tables where nftables is absent
+ *   (BLOCK_SCANNERS_BACKEND). Without the tools or CAP_NET_ADMIN it says so in one line and the sensor runs on,
+ *   tagging without blocking.
  *
  * Scoring follows the bus until the bus itself stops, so sessions that the listening surfaces close during
  * shutdown (after this surface stopped) still get their final score.
@@ -30,8 +32,9 @@ import { GeoIp } from '../../domain/intel/geo.ts';
 import type { IntelClients } from '../../domain/intel/queue.ts';
 import { IntelQueue } from '../../domain/intel/queue.ts';
 import type { Scheduler } from '../../domain/intel/scheduler.ts';
-import type { CommandRunner } from '../../domain/scanners/blackhole.ts';
-import { Blackhole, spawnRunner } from '../../domain/scanners/blackhole.ts';
+import type { CommandRunner, KernelBlackhole } from '../../domain/scanners/blackhole.ts';
+import { spawnRunner } from '../../domain/scanners/blackhole.ts';
+import { createBlackhole } from '../../domain/scanners/blackholeBackend.ts';
 import { ScannerMatcher } from '../../domain/scanners/matcher.ts';
 import type { RdnsResolver } from '../../domain/scanners/rdns.ts';
 import { systemRdnsResolver } from '../../domain/scanners/rdns.ts';
@@ -43,7 +46,7 @@ import { ScannerLists } from './scannerLists.ts';
 export interface IntelDeps {
   /** DNS for the reverse-DNS scanner check (default: the system's resolvers). */
   rdnsResolver?: RdnsResolver;
-  /** Runs nft (default: spawn on this host; tests: `ip netns exec <ns> …`). */
+  /** Runs nft, or ipset/iptables/ip6tables (default: spawn on this host; tests: `ip netns exec <ns> …`). */
   nftRunner?: CommandRunner;
   /** HTTP for SCANNER_LIST_URL (default: global fetch). The reputation clients use their base URLs. */
   fetch?: FetchLike;
@@ -56,8 +59,10 @@ export interface RunningIntel extends RunningSurface {
   readonly queue: IntelQueue | null;
   /** Settles once the scanner list is loaded (and, with BLOCK_SCANNERS, applied or refused). */
   readonly ready: Promise<void>;
-  /** 'on' (rules loaded), 'off' (BLOCK_SCANNERS=no) or 'unavailable' (nft refused). */
+  /** 'on' (rules loaded), 'off' (BLOCK_SCANNERS=no) or 'unavailable' (the kernel tool refused). */
   blocking(): 'on' | 'off' | 'unavailable';
+  /** The kernel tool chosen for BLOCK_SCANNERS (null when off, or before the list is loaded). */
+  blockingBackend(): 'nftables' | 'ipset' | null;
 }
 
 function clientsFrom(config: Config): IntelClients {
@@ -142,22 +147,34 @@ export function createIntelSurface(deps: IntelDeps = {}): Surface {
       });
       const state: { blocking: 'on' | 'off' | 'unavailable' } = { blocking: 'off' };
       const ports = honeypotPorts(config);
-      const blackhole = config.blockScanners ? new Blackhole({ run: deps.nftRunner ?? spawnRunner(), ports }) : null;
-      let nftChain: Promise<void> = Promise.resolve();
+      // Chosen (auto: by asking the host which tools run) as the first kernel operation, inside the chain below.
+      let blackhole: KernelBlackhole | null = null;
+      let nftChain: Promise<void> = config.blockScanners
+        ? createBlackhole(config.blockScannersBackend, { run: deps.nftRunner ?? spawnRunner(), ports }).then(
+            (b) => {
+              blackhole = b;
+            },
+            (err: unknown) => {
+              state.blocking = 'unavailable';
+              log.warn(`BLOCK_SCANNERS=yes but no kernel blackhole could be set up (${err instanceof Error ? err.message : 'failed'}); continuing without kernel blocking, scanners are still tagged`);
+            },
+          )
+        : Promise.resolve();
       let closing = false;
       const applyBlackhole = (l: LoadedLists): Promise<void> => {
         nftChain = nftChain.then(async () => {
           if (!blackhole || closing) return;
           try {
             const n = await blackhole.apply(l.entries.map((e) => e.range));
-            if (state.blocking !== 'on') log.info({ v4Elements: n.v4, v6Elements: n.v6, ports, table: `inet ${blackhole.table}` }, 'scanner blackhole loaded: listed sources are dropped in the kernel');
+            if (state.blocking !== 'on') log.info({ v4Elements: n.v4, v6Elements: n.v6, ports, backend: blackhole.backend, rules: blackhole.describe }, 'scanner blackhole loaded: listed sources are dropped in the kernel');
             state.blocking = 'on';
           } catch (err) {
             const why = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : 'failed';
             if (state.blocking === 'on') log.warn(`scanner blackhole not updated (${why}); the previous list stays loaded`);
             else {
               state.blocking = 'unavailable';
-              log.warn(`BLOCK_SCANNERS=yes but the nftables rules could not be loaded (needs the nft command and CAP_NET_ADMIN): ${why}; continuing without kernel blocking, scanners are still tagged`);
+              const needs = blackhole.backend === 'nftables' ? 'the nft command' : 'the ipset, iptables and ip6tables commands';
+              log.warn(`BLOCK_SCANNERS=yes but the ${blackhole.backend} rules could not be loaded (needs ${needs} and CAP_NET_ADMIN): ${why}; continuing without kernel blocking, scanners are still tagged`);
             }
           }
         });
@@ -170,6 +187,10 @@ export function createIntelSurface(deps: IntelDeps = {}): Surface {
         const first = loaded === null;
         loaded = l;
         const next = new ScannerMatcher(l.entries);
+        // Every event from a listed source carries known_scanner / scanner_entry / scanner_name (the bus looks the
+        // source up once per session). Tagging does not wait for the kernel, and stays after stop: sessions that
+        // the listeners close after this surface stopped are still tagged.
+        if (!closing) bus.setSourceTagger((ip) => next.match(ip));
         // The first list tags at once; a changed one replaces the old only once the kernel holds it too, so that
         // `blocked: true` is never reported for an entry not yet loaded.
         if (first && !closing) pipeline.setScanners(next, false);
@@ -199,7 +220,7 @@ export function createIntelSurface(deps: IntelDeps = {}): Surface {
       // surfaces (and serve's signal handlers) are not held up; `ready` settles when the list is in use.
       const ready = (async () => {
         const first = await lists.load(false);
-        if (blackhole) {
+        if (config.blockScanners) {
           if (first.entries.length === 0) log.warn('BLOCK_SCANNERS=yes but the scanner list is empty: nothing will be blocked');
           if (config.dicomProxyProtocol) log.warn('BLOCK_SCANNERS=yes with DICOM_PROXY_PROTOCOL=yes: the kernel sees the balancer, not the client, so DICOM clients behind it cannot be blocked here');
         }
@@ -225,6 +246,7 @@ export function createIntelSurface(deps: IntelDeps = {}): Surface {
         queue,
         ready,
         blocking: () => state.blocking,
+        blockingBackend: () => (blackhole as KernelBlackhole | null)?.backend ?? null,
         stop(): Promise<void> {
           stopped ??= (async () => {
             clearInterval(timer);
@@ -233,13 +255,14 @@ export function createIntelSurface(deps: IntelDeps = {}): Surface {
             queue?.stop();
             await ready;
             await nftChain;
-            if (blackhole && state.blocking === 'on') {
+            const bh = blackhole as KernelBlackhole | null;
+            if (bh && state.blocking === 'on') {
               try {
-                await blackhole.removeTable();
-                log.info(`scanner blackhole removed (table inet ${blackhole.table})`);
+                await bh.uninstall();
+                log.info(`scanner blackhole removed (${bh.describe})`);
               } catch (err) {
                 const why = err instanceof Error ? err.message.split('\n')[0] : 'failed';
-                log.warn(`scanner blackhole could not be removed: ${why}; remove it with: nft delete table inet ${blackhole.table}`);
+                log.warn(`scanner blackhole could not be removed: ${why}; remove it with: ${bh.removalHint}`);
               }
               state.blocking = 'off';
               pipeline.setScanners(matcher, false);

@@ -53,7 +53,9 @@ describe('BLOCK_SCANNERS through the intel surface (recorded nft commands)', () 
     const h = await startIntel({ BLOCK_SCANNERS: 'yes', SCANNER_LISTS: join(dir, 'list.txt'), DICOM_PORT: '104,11112', API_PORT: '8080' }, { nftRunner: nft });
     try {
       assert.equal(h.running.blocking(), 'on');
-      const script = nft.calls[0]!.stdin!;
+      assert.equal(h.running.blockingBackend(), 'nftables', 'auto: the nft command answered');
+      assert.deepEqual(nft.calls[0]!.argv, ['nft', '--version']);
+      const script = nft.calls.find((c) => c.argv.includes('-f'))!.stdin!;
       assert.match(script, /elements = \{\n\t\t\t192\.0\.2\.0\/28, 198\.51\.100\.9\n/);
       assert.match(script, /ip saddr @scanners_v4 tcp dport \{ 104, 8080, 11112 \} counter drop/);
       assert.ok(!/flush ruleset/.test(script));

@@ -1,6 +1,6 @@
 /** Fields of the DICOM upper-layer and DIMSE events (EVENTS.md, "DIMSE"). */
 import { z } from 'zod';
-import { hex, medium, rawText, sha256, short, uid, uint } from './common.ts';
+import { contentInfo, hex, medium, rawText, sha256, short, uid, uint } from './common.ts';
 
 export const matchKind = z.enum(['single', 'universal', 'wildcard', 'range', 'list', 'sequence', 'empty']);
 
@@ -28,6 +28,13 @@ export const dimseFields = {
     pdus_in: uint,
     pdus_out: uint,
     close_reason: short,
+    /**
+     * The session's raw PDU record (DICOM_PDU_RECORD): pcapng file(s) under DATA_DIR whose packets carry the session
+     * id as their comment; `file` is where it starts (null: nothing could be recorded). Absent when recording is off.
+     */
+    pdu_record: z
+      .object({ file: short.nullable(), files: z.array(short), bytes: uint, pdus: uint, truncated: z.boolean() })
+      .optional(),
   }),
   'dicomhawk.association.request': z.object({
     called_ae: rawText,
@@ -103,6 +110,8 @@ export const dimseFields = {
     sha256: sha256.nullable(),
     quarantine_id: short.nullable(),
     status: uint,
+    /** What the received bytes are (executable, polyglot …), from their content; absent for a refused context. */
+    content: contentInfo.optional(),
   }),
   'dicomhawk.dimse.cancel': z.object({ message_id: uint }),
   'dicomhawk.dimse.malformed': z.object({ offset: uint, reason: medium, head_hex: hex, context_id: uint.nullable() }),

@@ -41,9 +41,34 @@ export const opsFields = {
     actual_sha256: sha256.nullable(),
     restored: z.boolean(),
   }),
-  'dicomhawk.tcia.sync.start': z.object({ modalities: z.array(short), budget: uint }),
-  'dicomhawk.tcia.sync.done': z.object({ series: uint, instances: uint, bytes: uint, duration_ms: uint }),
-  'dicomhawk.tcia.sync.failed': z.object({ reason: medium, series: uint, bytes: uint }),
+  'dicomhawk.tcia.sync.start': z.object({
+    modalities: z.array(short),
+    collections: z.array(short),
+    /** Studies per modality. */
+    budget: uint,
+    trigger: z.enum(['start', 'schedule', 'cli']),
+    resumed: z.boolean(),
+  }),
+  'dicomhawk.tcia.sync.done': z.object({
+    set: short,
+    studies: uint,
+    series: uint,
+    instances: uint,
+    /** Bytes of the new archive set. */
+    bytes: uint,
+    downloaded_bytes: uint,
+    rejected_files: uint,
+    honeytokens: uint,
+    duration_ms: uint,
+  }),
+  'dicomhawk.tcia.sync.failed': z.object({
+    reason: medium,
+    stage: z.enum(['login', 'list', 'select', 'download', 'build', 'swap']),
+    series: uint,
+    bytes: uint,
+    /** What is still served: the synthetic archive or the last TCIA set. */
+    serving: z.enum(['synthetic', 'tcia']),
+  }),
   'dicomhawk.sensor.start': z.object({ version: short, surfaces: z.array(short), config_digest: short, pid: uint }),
   'dicomhawk.sensor.stop': z.object({ version: short, reason: short, uptime_ms: uint, dropped_events: uint }),
 } as const;

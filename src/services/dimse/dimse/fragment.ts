@@ -41,6 +41,11 @@ function pduWithOnePdv(contextId: number, control: number, data: Uint8Array, sta
   return pdu;
 }
 
+/** A whole command in one P-DATA-TF PDU (the caller checked that it fits the peer's maximum length). */
+export function commandPdu(contextId: number, commandBytes: Uint8Array): Buffer {
+  return pduWithOnePdv(contextId, MessageControl.COMMAND | MessageControl.LAST, commandBytes, 0, commandBytes.length);
+}
+
 function* split(contextId: number, command: boolean, data: Uint8Array, size: number): Generator<Buffer> {
   const base = command ? MessageControl.COMMAND : 0;
   if (data.length === 0) {

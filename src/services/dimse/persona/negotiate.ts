@@ -24,8 +24,20 @@ export type Negotiation =
   | { readonly verdict: 'accept'; readonly ac: AssociateAcInit; readonly accepted: ReadonlyMap<number, AcceptedContext>; readonly results: readonly PresentationContextAcInit[] }
   | { readonly verdict: 'reject'; readonly rejection: AssociateRejection; readonly why: string };
 
-/** The abstract syntaxes the persona accepts, and whether each is a storage SOP class. */
-export function acceptedAbstractSyntaxes(p: Persona): Map<string, 'storage' | 'other'> {
+/** Per persona, built once: a persona does not change while it is loaded (the sensor loads it at start). */
+const syntaxesOf = new WeakMap<Persona, ReadonlyMap<string, 'storage' | 'other'>>();
+
+/** The abstract syntaxes the persona accepts, and whether each is a storage SOP class (computed once per persona). */
+export function acceptedAbstractSyntaxes(p: Persona): ReadonlyMap<string, 'storage' | 'other'> {
+  let m = syntaxesOf.get(p);
+  if (m === undefined) {
+    m = buildAcceptedAbstractSyntaxes(p);
+    syntaxesOf.set(p, m);
+  }
+  return m;
+}
+
+function buildAcceptedAbstractSyntaxes(p: Persona): Map<string, 'storage' | 'other'> {
   const m = new Map<string, 'storage' | 'other'>();
   if (p.services.verification) m.set(SopClass.Verification, 'other');
   if (p.services.patientRoot) for (const uid of [SopClass.PatientRootFind, SopClass.PatientRootMove, SopClass.PatientRootGet]) m.set(uid, 'other');
@@ -53,7 +65,7 @@ export function negotiate(rq: AssociateRq, persona: Persona, ourAeTitle: string)
     return { verdict: 'reject', rejection: { result: 1, source: 1, reason: 7 } as AssociateRejection, why: 'called AE title not recognised' };
   }
   const syntaxes = acceptedAbstractSyntaxes(persona);
-  const proposedRoles = new Map<string, RoleSelection>(rq.roles.map((r) => [r.sopClassUid, r]));
+  const proposedRoles = rq.roles.length === 0 ? null : new Map<string, RoleSelection>(rq.roles.map((r) => [r.sopClassUid, r]));
   const results: PresentationContextAcInit[] = [];
   const accepted = new Map<number, AcceptedContext>();
   const seen = new Set<number>();
@@ -72,7 +84,7 @@ export function negotiate(rq: AssociateRq, persona: Persona, ourAeTitle: string)
     // and DCMTK/dcm4che send the first proposed (or implicit LE) — so do we.
     results.push({ id: pc.id, result, transferSyntax: ts ?? pc.transferSyntaxes[0] ?? '1.2.840.10008.1.2' } as PresentationContextAcInit);
     if (result === 0 && pc.abstractSyntax !== null && ts !== null) {
-      const role = proposedRoles.get(pc.abstractSyntax);
+      const role = proposedRoles?.get(pc.abstractSyntax);
       const peerIsScp = kind === 'storage' && persona.association.acceptScpRoleForStorage && role !== undefined && role.scp === 1;
       accepted.set(pc.id, { id: pc.id, abstractSyntax: pc.abstractSyntax, transferSyntax: ts, peerIsScp });
     }
@@ -83,9 +95,10 @@ export function negotiate(rq: AssociateRq, persona: Persona, ourAeTitle: string)
   // SCP/SCU role selection (PS3.7 D.3.3.4): answer each proposed one; we accept the peer as SCP for storage
   // SOP classes we accepted (C-GET sub-operations), and leave every other role as the default.
   const roles: RoleSelection[] = [];
-  for (const r of rq.roles) {
-    const isAcceptedStorage = [...accepted.values()].some((c) => c.abstractSyntax === r.sopClassUid && c.peerIsScp);
-    roles.push({ sopClassUid: r.sopClassUid, scu: r.scu === 1 ? 1 : 0, scp: isAcceptedStorage ? 1 : 0 });
+  if (rq.roles.length > 0) {
+    const peerScp = new Set<string>();
+    for (const c of accepted.values()) if (c.peerIsScp) peerScp.add(c.abstractSyntax);
+    for (const r of rq.roles) roles.push({ sopClassUid: r.sopClassUid, scu: r.scu === 1 ? 1 : 0, scp: peerScp.has(r.sopClassUid) ? 1 : 0 });
   }
   const ac: AssociateAcInit = {
     calledAe: rq.calledAe.raw,

@@ -14,10 +14,9 @@ import type { EventFields } from '../../../core/events/catalogue.ts';
 import { associationRequestFields } from '../associationRequestFields.ts';
 import { DimseAssembler, type DimseMessage } from '../dimse/assembler.ts';
 import { CommandField, encodeCommand, isResponse, type CommandInit } from '../dimse/command.ts';
-import { pDataFragments } from '../dimse/fragment.ts';
+import { commandPdu, pDataFragments, PDV_OVERHEAD } from '../dimse/fragment.ts';
 import { DulMachine, type AssociateRqVerdict, type DulIndication, type DulPort } from '../dul/index.ts';
 import type { AbortReason, AbortSource, AssociateRejection } from '../dul/constants.ts';
-import { eventForPduType } from '../dul/events.ts';
 import { identifyClient, type ClientIdentification } from '../fingerprint.ts';
 import { PduFramer, type FramedPdu, type FramerError } from '../net/framer.ts';
 import { abortReasonName, encodeAbort } from '../pdu/abort.ts';
@@ -31,6 +30,7 @@ import { encodeReleaseRp } from '../pdu/releaseRp.ts';
 import { encodeReleaseRq } from '../pdu/releaseRq.ts';
 import { negotiate, type AcceptedContext, type Negotiation } from '../persona/negotiate.ts';
 import type { Persona } from '../persona/persona.ts';
+import type { SessionPduRecorder } from '../record/sessionRecorder.ts';
 import type { AssociationInfo, ServiceContext } from '../services/service.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import type { ConnectionLimits } from './limits.ts';
@@ -45,6 +45,8 @@ interface Payloads {
 export interface ConnectionDeps {
   socket: Socket;
   log: SessionLog;
+  /** The session's raw PDU record (every PDU in and out); null: not recorded. */
+  record: SessionPduRecorder | null;
   persona: Persona;
   aeTitle: string;
   limits: ConnectionLimits;
@@ -180,6 +182,7 @@ export class DimseConnection implements DulPort<Payloads> {
 
   private onPdu(p: FramedPdu): void {
     this.pdusIn += 1;
+    this.d.record?.record(true, p.raw, p.receivedAt);
     this.idleAt = performance.now() + this.d.limits.idleMs;
     if (this.idleAt < this.timerAt) this.arm();
     if (this.machine.state === 'Sta1') return;
@@ -224,10 +227,6 @@ export class DimseConnection implements DulPort<Payloads> {
         this.closeReason ??= 'aborted by peer';
         this.machine.handle('Evt16', { source: pdu.source, reason: pdu.reason });
         break;
-      default:
-        // The framer only delivers the seven PDU types; anything else is an unrecognized PDU (Evt19).
-        void eventForPduType;
-        this.machine.handle('Evt19', { reason: 1, pduType: p.type });
     }
   }
 
@@ -538,7 +537,15 @@ export class DimseConnection implements DulPort<Payloads> {
 
   private async sendMessage(contextId: number, command: CommandInit, dataset: Uint8Array | null): Promise<void> {
     const maxPdu = this.association?.peerMaxPdu ?? DEFAULT_PEER_MAX_PDU;
-    for (const pdu of pDataFragments(encodeCommand(command), dataset, contextId, maxPdu)) {
+    const encoded = encodeCommand(command);
+    if (dataset === null && (maxPdu === 0 || encoded.length + PDV_OVERHEAD <= maxPdu)) {
+      // The common answer (C-ECHO-RSP, a final C-FIND-RSP): one command PDU, no generator, nothing to wait for first.
+      if (this.ended || this.machine.state !== 'Sta6') throw new Error('association ended');
+      this.machine.handle('Evt9', commandPdu(contextId, encoded));
+      if (this.d.socket.writableNeedDrain) await this.drained();
+      return;
+    }
+    for (const pdu of pDataFragments(encoded, dataset, contextId, maxPdu)) {
       if (this.ended || this.machine.state !== 'Sta6') throw new Error('association ended');
       this.machine.handle('Evt9', pdu);
       if (this.d.socket.writableNeedDrain) await this.drained();
@@ -565,6 +572,7 @@ export class DimseConnection implements DulPort<Payloads> {
     if (s.destroyed || !s.writable) return;
     this.bytesOut += buf.length;
     this.pdusOut += 1;
+    this.d.record?.record(false, buf, Date.now());
     s.write(buf);
   }
 
@@ -602,6 +610,7 @@ export class DimseConnection implements DulPort<Payloads> {
       pdus_in: this.pdusIn,
       pdus_out: this.pdusOut,
       close_reason: (this.closeReason ?? 'closed').slice(0, 256),
+      ...(this.d.record ? { pdu_record: this.d.record.close() } : {}),
     });
     this.d.log.close();
     this.d.onClosed();

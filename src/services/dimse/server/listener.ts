@@ -1,6 +1,8 @@
 /**
  * The DICOM listeners: one TCP server per configured port (plus DICOM-TLS when a certificate is set),
- * optional PROXY protocol v2, connection limits overall and per source address. Every refusal is an event.
+ * optional PROXY protocol v2, connection limits overall and per source address. Every refusal is an event,
+ * and so is a connection that never reached the DICOM layer (a bad or late PROXY header, a failed TLS
+ * handshake): a `dicomhawk.session.connect` and a `dicomhawk.session.closed` whose `close_reason` says why.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -9,6 +11,8 @@ import type { EventBus } from '../../../core/events/bus.ts';
 import { uuidv7 } from '../../../core/ids.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { Persona } from '../persona/persona.ts';
+import type { PduRecordStore } from '../record/recordStore.ts';
+import { SessionPduRecorder } from '../record/sessionRecorder.ts';
 import type { ServiceRegistry } from '../services/registry.ts';
 import { DimseConnection, type ConnectExtra } from './connection.ts';
 import { ConnectionCounter, type ConnectionLimits } from './limits.ts';
@@ -25,9 +29,16 @@ export interface ListenerOptions {
   services: ServiceRegistry;
   bus: EventBus;
   diag: Logger;
+  /** Where sessions' raw PDU records go (DICOM_PDU_RECORD); none: not recorded. */
+  record?: PduRecordStore;
 }
 
 const PROXY_HEADER_TIMEOUT_MS = 5000;
+
+/** `close_reason` of a failed TLS handshake: node's error code (e.g. ERR_SSL_WRONG_VERSION_NUMBER), else its message. */
+function tlsFailure(err: NodeJS.ErrnoException): string {
+  return `TLS handshake failed: ${err.code ?? err.message}`;
+}
 
 function plainIp(addr: string | undefined): string {
   if (!addr) return '0.0.0.0';
@@ -48,8 +59,9 @@ export class DimseListeners {
 
   async start(): Promise<void> {
     for (const port of this.o.ports) {
-      const server = createServer({ noDelay: true }, (s) => this.accept(s, 'dimse', port));
-      await this.listen(server, port);
+      let bound = port; // the real port once listening (the configured one may be 0)
+      const server = createServer({ noDelay: true }, (s) => this.accept(s, 'dimse', bound));
+      bound = await this.listen(server, port);
     }
     if (this.o.tls) {
       const t = this.o.tls;
@@ -57,14 +69,23 @@ export class DimseListeners {
       // Behind a load balancer the PROXY v2 header precedes the TLS handshake: the header is read on the plain
       // socket and the TLS session is started on what follows (wrapTls); otherwise node's TLS server does it all.
       if (this.o.proxyProtocol) this.secureContext = createSecureContext(creds);
+      let bound = t.port;
       const server = this.o.proxyProtocol
-        ? createServer({ noDelay: true }, (s) => this.accept(s, 'dimse-tls', t.port))
-        : createTlsServer({ ...creds, noDelay: true, handshakeTimeout: this.o.limits.artimMs }, (s) => this.accept(s, 'dimse-tls', t.port));
-      await this.listen(server, t.port);
+        ? createServer({ noDelay: true }, (s) => this.accept(s, 'dimse-tls', bound))
+        : createTlsServer({ ...creds, noDelay: true, handshakeTimeout: this.o.limits.artimMs }, (s) => this.accept(s, 'dimse-tls', bound));
+      if (!this.o.proxyProtocol) {
+        server.on('tlsClientError', (err: NodeJS.ErrnoException, tls: TLSSocket) => {
+          const raw = tls as unknown as { _parent?: Socket } & Socket;
+          const peer = raw.remoteAddress ? raw : (raw._parent ?? raw);
+          this.notServed('dimse-tls', bound, plainIp(peer.remoteAddress), peer.remotePort ?? 0, plainIp(peer.localAddress), peer.localPort ?? bound, tlsFailure(err), raw.bytesRead ?? 0);
+        });
+      }
+      bound = await this.listen(server, t.port);
     }
   }
 
-  private async listen(server: Server, port: number): Promise<void> {
+  /** Listens; resolves with the port actually bound. */
+  private async listen(server: Server, port: number): Promise<number> {
     server.maxConnections = this.o.limits.maxConnections * 2;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -75,7 +96,20 @@ export class DimseListeners {
     });
     server.on('error', (err) => this.o.diag.error({ err }, 'DICOM listener error'));
     this.servers.push(server);
-    this.boundPorts.push((server.address() as { port: number }).port);
+    const bound = (server.address() as { port: number }).port;
+    this.boundPorts.push(bound);
+    return bound;
+  }
+
+  /**
+   * A connection that ended before the DICOM layer started (bad or late PROXY header, failed TLS handshake):
+   * recorded as a session of its own, connect and closed, with the reason.
+   */
+  private notServed(protocol: 'dimse' | 'dimse-tls', listenerPort: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, reason: string, bytesIn: number, startedAt = Date.now(), proxied?: boolean): void {
+    const log = this.o.bus.forSession({ session: uuidv7(), protocol, src_ip: srcIp, src_port: srcPort, dst_ip: dstIp, dst_port: dstPort });
+    log.emit('dicomhawk.session.connect', { listener_port: listenerPort, ...(proxied === undefined ? {} : { proxied }) });
+    log.emit('dicomhawk.session.closed', { duration_ms: Math.max(0, Date.now() - startedAt), bytes_in: bytesIn, bytes_out: 0, pdus_in: 0, pdus_out: 0, close_reason: reason.slice(0, 256) });
+    log.close();
   }
 
   private accept(socket: Socket, protocol: 'dimse' | 'dimse-tls', listenerPort: number): void {
@@ -85,17 +119,35 @@ export class DimseListeners {
       return;
     }
     // PROXY v2: the header comes first; read it under a deadline, then hand the rest to the connection.
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => socket.destroy(), PROXY_HEADER_TIMEOUT_MS);
+    // Until it is parsed only the connection's own endpoints (the balancer's, normally) are known: a failure is
+    // recorded with them and `proxied: false`, as for a LOCAL header.
+    const startedAt = Date.now();
+    const unproxied = (reason: string, bytes: number): void =>
+      this.notServed(protocol, listenerPort, plainIp(socket.remoteAddress), socket.remotePort ?? 0, plainIp(socket.localAddress), socket.localPort ?? listenerPort, reason, bytes, startedAt, false);
+    let buf: Buffer = Buffer.alloc(0);
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      socket.off('data', onData);
+      unproxied(`no PROXY v2 header within ${PROXY_HEADER_TIMEOUT_MS} ms`, buf.length);
+      socket.destroy();
+    }, PROXY_HEADER_TIMEOUT_MS);
+    socket.once('close', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unproxied('closed before a complete PROXY v2 header', buf.length);
+    });
     const onData = (chunk: Buffer): void => {
-      buf = Buffer.concat([buf, chunk]);
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       const r = parseProxyV2(buf);
       if (r.kind === 'incomplete') return;
+      settled = true;
       clearTimeout(timer);
       socket.off('data', onData);
       socket.pause();
       if (r.kind === 'invalid') {
-        this.o.diag.warn({ peer: socket.remoteAddress, reason: r.reason }, 'connection without a valid PROXY v2 header dropped');
+        unproxied(`invalid PROXY v2 header: ${r.reason}`, buf.length);
         socket.destroy();
         return;
       }
@@ -106,7 +158,12 @@ export class DimseListeners {
       const proxied = r.src !== null;
       const rest = buf.subarray(r.length);
       if (protocol === 'dimse-tls') {
-        this.wrapTls(socket, rest, (tls) => this.begin(tls, protocol, listenerPort, src.ip, src.port, dst.ip, dst.port, undefined, { ...this.tlsInfo(tls, protocol), proxied }));
+        this.wrapTls(
+          socket,
+          rest,
+          (tls) => this.begin(tls, protocol, listenerPort, src.ip, src.port, dst.ip, dst.port, undefined, { ...this.tlsInfo(tls, protocol), proxied }),
+          (reason) => this.notServed(protocol, listenerPort, src.ip, src.port, dst.ip, dst.port, reason, socket.bytesRead, startedAt, proxied),
+        );
         return;
       }
       this.begin(socket, protocol, listenerPort, src.ip, src.port, dst.ip, dst.port, rest, { proxied });
@@ -116,13 +173,24 @@ export class DimseListeners {
   }
 
   /** Starts a server-side TLS session on a plain socket whose PROXY v2 header was consumed; `rest` is what followed it. */
-  private wrapTls(raw: Socket, rest: Buffer, then: (tls: TLSSocket) => void): void {
+  private wrapTls(raw: Socket, rest: Buffer, then: (tls: TLSSocket) => void, failed: (reason: string) => void): void {
     if (rest.length > 0) raw.unshift(rest); // node's TLSSocket feeds bytes already buffered on the socket to the handshake
     const tls = new TLSSocket(raw, { isServer: true, secureContext: this.secureContext! });
-    tls.on('error', () => undefined);
-    const timer = setTimeout(() => tls.destroy(), this.o.limits.artimMs);
-    tls.once('close', () => clearTimeout(timer));
+    let failure: string | null = null;
+    let secure = false;
+    tls.on('error', (err: NodeJS.ErrnoException) => {
+      failure ??= tlsFailure(err);
+    });
+    const timer = setTimeout(() => {
+      failure ??= `TLS handshake not done within ${this.o.limits.artimMs} ms`;
+      tls.destroy();
+    }, this.o.limits.artimMs);
+    tls.once('close', () => {
+      clearTimeout(timer);
+      if (!secure) failed(failure ?? 'closed during the TLS handshake');
+    });
     tls.once('secure', () => {
+      secure = true;
       clearTimeout(timer);
       then(tls);
     });
@@ -138,9 +206,11 @@ export class DimseListeners {
       socket.destroy();
       return;
     }
+    const record = this.o.record ? new SessionPduRecorder(this.o.record, log.identity.session, { ip: srcIp, port: srcPort }, { ip: dstIp, port: dstPort }, Date.now()) : null;
     const conn = new DimseConnection({
       socket,
       log,
+      record,
       persona: this.o.persona,
       aeTitle: this.o.aeTitle,
       limits: this.o.limits,

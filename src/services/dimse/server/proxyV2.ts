@@ -2,6 +2,8 @@
  * PROXY protocol version 2 header (haproxy's proxy-protocol.txt §2.2), for sensors behind a load balancer:
  * the 16-byte header (12-byte signature, version/command, family/protocol, length) and the address block.
  */
+import ipaddr from 'ipaddr.js';
+
 export const PROXY_V2_SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
 const MAX_V2_LENGTH = 16 + 2048;
 
@@ -10,10 +12,13 @@ export type ProxyParse =
   | { kind: 'invalid'; reason: string }
   | { kind: 'header'; length: number; local: boolean; src: { ip: string; port: number } | null; dst: { ip: string; port: number } | null };
 
+/**
+ * An IPv6 address in RFC 5952 text (lower case, leading zeros dropped, the longest run of two or more zero
+ * groups as `::`, the first on a tie); an IPv4-mapped address as plain IPv4, as the listener shows direct peers.
+ */
 function ipv6(b: Buffer): string {
-  const parts: string[] = [];
-  for (let i = 0; i < 16; i += 2) parts.push(b.readUInt16BE(i).toString(16));
-  return parts.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+  const a = ipaddr.fromByteArray([...b]) as ipaddr.IPv6;
+  return a.isIPv4MappedAddress() ? a.toIPv4Address().toString() : a.toRFC5952String();
 }
 
 export function parseProxyV2(buf: Buffer): ProxyParse {

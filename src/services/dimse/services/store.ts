@@ -4,6 +4,7 @@
  * Resources) instead of dropping silently. A data set our bounded walker cannot walk is kept as evidence and
  * answered 0xC000 (Cannot understand). The uploader may later see its own upload; nobody else does.
  */
+import { contentKind } from '../../../domain/quarantine/contentKind.ts';
 import type { Quarantine } from '../../../domain/quarantine/quarantine.ts';
 import { CommandField } from '../dimse/command.ts';
 import { walkDataset } from '../dataset/walker.ts';
@@ -75,6 +76,7 @@ export function storeService(o: StoreServiceOptions): DimseService {
         sha256: sha,
         quarantine_id: quarantineId,
         status,
+        ...(isStorage ? { content: contentKind(dataset) } : {}),
       });
     },
   };

@@ -33,6 +33,7 @@ describe('interop with DCMTK echoscu', () => {
       assert.match(rq.impl_class_uid ?? '', /^1\.2\.276\.0\.7230010\.3\./, 'the client identity is recorded as sent');
       assert.match(rq.client_guess ?? '', /DCMTK/);
       assert.match(rq.client_fp, /^d1_[0-9a-f]{12}$/);
+      assert.equal(byId(session!, 'dicomhawk.session.connect')[0]!.listener_port, server.port, 'the port really bound (the listener was asked for port 0)');
       const closed = byId(session!, 'dicomhawk.session.closed')[0]!;
       assert.equal(closed.close_reason, 'released');
       assert.ok(closed.bytes_in > 0 && closed.bytes_out > 0 && closed.pdus_in === 3 && closed.pdus_out === 3);

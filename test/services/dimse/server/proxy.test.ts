@@ -1,7 +1,8 @@
 /**
  * PROXY protocol v2 (haproxy's proxy-protocol.txt §2.2) in front of the DICOM listener: the events carry the
- * client and destination the balancer saw, a connection without a valid header is dropped before anything is
- * recorded, and the header may arrive in any number of pieces.
+ * client and destination the balancer saw, a connection without a valid header is dropped unanswered (and
+ * recorded as such, from the connection's own endpoints with `proxied: false`), and the header may arrive in
+ * any number of pieces.
  */
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
@@ -135,32 +136,50 @@ describe('PROXY protocol v2 on the DICOM listener', () => {
     assert.equal(session[0]!.src_ip, '2001:db8::50');
   });
 
-  for (const [name, first] of [
-    ['no header at all (an A-ASSOCIATE-RQ straight away)', dcmtkEchoscuRq('ANY-SCP', 'NOHEADER')],
-    ['a PROXY v1 text header', Buffer.concat([Buffer.from('PROXY TCP4 203.0.113.50 192.0.2.10 40000 104\r\n'), dcmtkEchoscuRq('ANY-SCP', 'V1HEADER')])],
-    ['a v2 signature with version 1', Buffer.concat([Buffer.from([...SIGNATURE, 0x11, 0x11, 0x00, 0x0c]), IPV4_HEADER.subarray(16), dcmtkEchoscuRq('ANY-SCP', 'BADVERSION')])],
-    ['a v2 header with an unknown command', Buffer.concat([Buffer.from([...SIGNATURE, 0x2f, 0x11, 0x00, 0x0c]), IPV4_HEADER.subarray(16), dcmtkEchoscuRq('ANY-SCP', 'BADCOMMAND')])],
+  /** The connect and closed events a connection that never reached the DICOM layer leaves (and nothing else). */
+  async function unservedSession(before: number): Promise<HawkEvent[]> {
+    await waitFor(() => server.events().slice(before).some((e) => e.eventid === 'dicomhawk.session.closed'));
+    await new Promise((r) => setTimeout(r, 100));
+    return server.events().slice(before);
+  }
+
+  for (const [name, first, reason] of [
+    ['no header at all (an A-ASSOCIATE-RQ straight away)', dcmtkEchoscuRq('ANY-SCP', 'NOHEADER'), /^invalid PROXY v2 header: no PROXY v2 signature$/],
+    ['a PROXY v1 text header', Buffer.concat([Buffer.from('PROXY TCP4 203.0.113.50 192.0.2.10 40000 104\r\n'), dcmtkEchoscuRq('ANY-SCP', 'V1HEADER')]), /^invalid PROXY v2 header: no PROXY v2 signature$/],
+    ['a v2 signature with version 1', Buffer.concat([Buffer.from([...SIGNATURE, 0x11, 0x11, 0x00, 0x0c]), IPV4_HEADER.subarray(16), dcmtkEchoscuRq('ANY-SCP', 'BADVERSION')]), /^invalid PROXY v2 header: PROXY version 1$/],
+    ['a v2 header with an unknown command', Buffer.concat([Buffer.from([...SIGNATURE, 0x2f, 0x11, 0x00, 0x0c]), IPV4_HEADER.subarray(16), dcmtkEchoscuRq('ANY-SCP', 'BADCOMMAND')]), /^invalid PROXY v2 header: PROXY command 15$/],
   ] as const) {
-    test(`${name}: dropped without an answer, and nothing is recorded (least of all from the proxy's own address)`, async () => {
+    test(`${name}: dropped without an answer; recorded as a session that never reached DICOM, from the connection's own endpoints with proxied false`, async () => {
       const before = server.events().length;
       const out = await associate(server.port, [first]);
       assert.equal(out.closedByServer, true, 'the server dropped the connection');
       assert.equal(out.bytes, 0, 'nothing was answered');
-      await new Promise((r) => setTimeout(r, 200));
-      const events = server.events();
-      assert.equal(events.length, before, `no event: ${events.slice(before).map((e) => e.eventid).join(', ')}`);
-      assert.ok(!events.some((e) => e.src_ip === '127.0.0.1'), 'no event names the proxy (loopback) as the client');
+      const events = await unservedSession(before);
+      assert.deepEqual(events.map((e) => e.eventid), ['dicomhawk.session.connect', 'dicomhawk.session.closed']);
+      assert.equal(events[0]!.session, events[1]!.session);
+      const connect = byId(events, 'dicomhawk.session.connect')[0]!;
+      assert.equal(connect.proxied, false, 'the address is the connection’s own, not a client the balancer vouched for');
+      assert.equal(connect.listener_port, server.port);
+      const closed = byId(events, 'dicomhawk.session.closed')[0]!;
+      assert.match(closed.close_reason, reason);
+      assert.deepEqual([closed.pdus_in, closed.bytes_out], [0, 0]);
+      assert.ok(closed.bytes_in >= 16);
     });
   }
 
-  test('a partial header that never completes is dropped after the header deadline, unrecorded', async () => {
+  test('a partial header that never completes is dropped after the header deadline, and recorded as such', async () => {
     const before = server.events().length;
     const t0 = performance.now();
     const out = await associate(server.port, [IPV4_HEADER.subarray(0, 20)], 0, 8000);
     const ms = performance.now() - t0;
     assert.equal(out.closedByServer, true);
     assert.ok(ms >= 4000 && ms < 8000, `dropped after ${ms.toFixed(0)} ms`);
-    assert.equal(server.events().length, before);
+    const events = await unservedSession(before);
+    assert.deepEqual(events.map((e) => e.eventid), ['dicomhawk.session.connect', 'dicomhawk.session.closed']);
+    const closed = byId(events, 'dicomhawk.session.closed')[0]!;
+    assert.equal(closed.close_reason, 'no PROXY v2 header within 5000 ms');
+    assert.equal(closed.bytes_in, 20);
+    assert.ok(closed.duration_ms >= 4000);
   });
 
   test("LOCAL command (the balancer's health check): the connection's own endpoints are used and proxied is false", async () => {

@@ -84,7 +84,8 @@ describe('DICOM-TLS listener', () => {
     assert.equal(connect.tls, undefined);
   });
 
-  test('plain DICOM sent to the TLS port fails the handshake without a session, and the listener keeps serving', async () => {
+  test('plain DICOM sent to the TLS port fails the handshake, is recorded with the reason, and the listener keeps serving', async () => {
+    const before = server.events().length;
     const plain = await run('echoscu', ['-to', '5', '-ta', '5', server.host, String(tlsPort)]);
     assert.notEqual(plain.code, 0);
     // Raw garbage on the TLS port: the handshake fails, the socket is closed.
@@ -97,7 +98,17 @@ describe('DICOM-TLS listener', () => {
     const r = await run('echoscu', ['+tla', '+cf', cert.certFile, '-aet', 'AFTERJUNK', server.host, String(tlsPort)]);
     assert.equal(r.code, 0, r.stderr);
     await waitFor(() => sessionOf('AFTERJUNK') !== undefined);
-    assert.equal(server.events().filter((e) => e.protocol === 'dimse-tls' && e.eventid === 'dicomhawk.session.connect').length, 2, 'only the two real TLS sessions were recorded');
+    const failed = server.events().slice(before).filter((e): e is Extract<HawkEvent, { eventid: 'dicomhawk.session.closed' }> => e.eventid === 'dicomhawk.session.closed' && /^TLS handshake failed/.test(e.close_reason));
+    assert.equal(failed.length, 2, 'the echoscu attempt and the garbage each left a session with its handshake failure');
+    for (const closed of failed) {
+      assert.equal(closed.protocol, 'dimse-tls');
+      assert.equal(closed.src_ip, '127.0.0.1');
+      assert.ok((closed.src_port ?? 0) > 0);
+      assert.equal(closed.pdus_in, 0);
+      const connect = server.events().find((e) => e.session === closed.session && e.eventid === 'dicomhawk.session.connect');
+      assert.ok(connect && connect.eventid === 'dicomhawk.session.connect' && connect.listener_port === tlsPort);
+    }
+    assert.match(failed.map((e) => e.close_reason).join(' '), /WRONG_VERSION_NUMBER|HTTP_REQUEST|UNKNOWN_PROTOCOL|UNEXPECTED_MESSAGE/i, 'node names why the handshake failed');
   });
 });
 
@@ -170,7 +181,7 @@ describe('DICOM-TLS behind a PROXY v2 balancer (header in clear before the hands
     assert.equal(connect.tls?.sni, 'localhost');
   });
 
-  test('a TLS client without the header is dropped unrecorded', async () => {
+  test('a TLS client without the header is dropped, recorded as an invalid PROXY header from the connection itself', async () => {
     const before = server.events().length;
     const failed = await new Promise<boolean>((resolve) => {
       const t = tlsConnect({ host: server.host, port: tlsPort, ca: readFileSync(cert.certFile), servername: 'localhost' });
@@ -182,7 +193,26 @@ describe('DICOM-TLS behind a PROXY v2 balancer (header in clear before the hands
       t.once('close', () => resolve(true));
     });
     assert.equal(failed, true);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(server.events().length, before);
+    await waitFor(() => server.events().slice(before).some((e) => e.eventid === 'dicomhawk.session.closed'));
+    const events = server.events().slice(before);
+    assert.deepEqual(events.map((e) => e.eventid), ['dicomhawk.session.connect', 'dicomhawk.session.closed']);
+    const closed = byId(events, 'dicomhawk.session.closed')[0]!;
+    assert.equal(closed.close_reason, 'invalid PROXY v2 header: no PROXY v2 signature');
+    assert.equal(byId(events, 'dicomhawk.session.connect')[0]!.proxied, false);
+  });
+
+  test('a valid header followed by something that is not TLS is recorded under the real client with the handshake failure', async () => {
+    const before = server.events().length;
+    await new Promise<void>((resolve) => {
+      const s = connect({ host: server.host, port: tlsPort }, () => s.write(Buffer.concat([PROXY_HEADER, Buffer.from('GET / HTTP/1.0\r\n\r\n')])));
+      s.on('error', () => resolve());
+      s.on('close', () => resolve());
+    });
+    await waitFor(() => server.events().slice(before).some((e) => e.eventid === 'dicomhawk.session.closed'));
+    const events = server.events().slice(before);
+    assert.deepEqual(events.map((e) => e.eventid), ['dicomhawk.session.connect', 'dicomhawk.session.closed']);
+    for (const e of events) assert.deepEqual([e.protocol, e.src_ip, e.src_port, e.dst_ip, e.dst_port], ['dimse-tls', '203.0.113.60', 40100, '192.0.2.20', 2762]);
+    assert.equal(byId(events, 'dicomhawk.session.connect')[0]!.proxied, true);
+    assert.match(byId(events, 'dicomhawk.session.closed')[0]!.close_reason, /^TLS handshake failed: /);
   });
 });

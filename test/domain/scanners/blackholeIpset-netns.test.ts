@@ -1,0 +1,153 @@
+// The ipset + iptables/ip6tables blackhole on the real kernel, in two throwaway network namespaces joined by a veth
+// pair with test-only addresses (10.202.x.0/29 and fd00:db8:x::/64, configured ONLY inside these namespaces). Both
+// families, only the honeypot ports, an atomic reload, and nothing of ours left after uninstall; the host's own
+// iptables, ip6tables, ipset and nftables state must not change.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
+import { IpsetBlackhole } from '../../../src/domain/scanners/blackholeIpset.ts';
+import { loadMaltrailDir } from '../../../src/domain/scanners/list.ts';
+import { FIXTURE_DIR, SHARED_DIR, hasShared } from './paths.ts';
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+const TOOLS = ['ip', 'ipset', 'iptables', 'ip6tables', 'nft'];
+
+/** Null when the test can run; otherwise why it must skip. Installs the Debian packages as root. */
+function skipReason(): string | null {
+  if (process.platform !== 'linux') return 'needs Linux network namespaces';
+  if (process.getuid?.() !== 0) return 'needs root to create network namespaces and load iptables rules';
+  if (!TOOLS.every(has)) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = (): boolean => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'ipset', 'iptables', 'iproute2', 'nftables'], { env, stdio: 'ignore', timeout: 300_000 }).status === 0;
+    if (!install()) {
+      spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore', timeout: 300_000 });
+      if (!install()) return 'ipset/iptables missing and `apt-get install ipset iptables iproute2 nftables` failed';
+    }
+    if (!TOOLS.every(has)) return 'ipset/iptables still missing after apt-get install';
+  }
+  const probe = `dh-probe-${randomBytes(3).toString('hex')}`;
+  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'the kernel refuses to create a network namespace here';
+  spawnSync('ip', ['netns', 'del', probe]);
+  return null;
+}
+
+const skip = skipReason();
+
+function sh(argv: string[]): string {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** iptables-save output without its timestamped comment lines. */
+const saved = (argv: string[]): string => sh(argv).split('\n').filter((l) => !l.startsWith('#')).join('\n');
+
+describe('ipset + iptables blackhole in a network namespace', { skip: skip ?? false }, () => {
+  const id = randomBytes(3).toString('hex');
+  const nsClient = `dh-ips-${id}-c`;
+  const nsServer = `dh-ips-${id}-s`;
+  const x = randomInt(0, 256);
+  const v4 = { listed: `10.202.${x}.1`, server: `10.202.${x}.2`, unlisted: `10.202.${x}.3` };
+  const v6 = { listed: `fd00:db8:${x.toString(16)}::1`, server: `fd00:db8:${x.toString(16)}::2`, unlisted: `fd00:db8:${x.toString(16)}::3` };
+  const dicomPort = 7000 + randomInt(0, 500);
+  const webPort = dicomPort + 500;
+  const otherPort = dicomPort + 1000;
+  let server: ChildProcess | null = null;
+  const host: Record<string, string> = {};
+  let serverNsBefore = '';
+  let bh: IpsetBlackhole;
+
+  const hostState = (): Record<string, string> => ({
+    nft: sh(['nft', 'list', 'ruleset']),
+    iptables: saved(['iptables-save']),
+    ip6tables: saved(['ip6tables-save']),
+    ipset: sh(['ipset', 'list', '-n']),
+  });
+  const serverNsState = (): string =>
+    [saved(['ip', 'netns', 'exec', nsServer, 'iptables-save']), saved(['ip', 'netns', 'exec', nsServer, 'ip6tables-save']), sh(['ip', 'netns', 'exec', nsServer, 'ipset', 'list', '-n'])].join('\n--\n');
+
+  /**
+   * 0 when a TCP connect from `from` to the server's `port` succeeds within `timeoutMs`, 2 on a timeout (dropped).
+   * A connect expected to succeed gets 2.5 s (a first IPv6 neighbour discovery on a loaded machine can take a while);
+   * one expected to be dropped is given 700 ms.
+   */
+  function connect(from: string, to: string, port: number, timeoutMs = 2500): number {
+    const script = `const s=require('net').connect({host:'${to}',port:${port},localAddress:'${from}'});s.setTimeout(${timeoutMs});s.on('connect',()=>process.exit(0));s.on('timeout',()=>process.exit(2));s.on('error',()=>process.exit(3));`;
+    return spawnSync('ip', ['netns', 'exec', nsClient, process.execPath, '-e', script], { timeout: 10_000 }).status ?? -1;
+  }
+
+  before(async () => {
+    Object.assign(host, hostState());
+    sh(['ip', 'netns', 'add', nsClient]);
+    sh(['ip', 'netns', 'add', nsServer]);
+    sh(['ip', '-n', nsClient, 'link', 'add', 'dhc', 'type', 'veth', 'peer', 'name', 'dhs', 'netns', nsServer]);
+    for (const a of [v4.listed, v4.unlisted]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/29`, 'dev', 'dhc']);
+    for (const a of [v6.listed, v6.unlisted]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/64`, 'dev', 'dhc', 'nodad']);
+    sh(['ip', '-n', nsServer, 'addr', 'add', `${v4.server}/29`, 'dev', 'dhs']);
+    sh(['ip', '-n', nsServer, 'addr', 'add', `${v6.server}/64`, 'dev', 'dhs', 'nodad']);
+    for (const [ns, dev] of [[nsClient, 'dhc'], [nsServer, 'dhs'], [nsClient, 'lo'], [nsServer, 'lo']] as const) sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    const listen = `const net=require('net');let n=0;for(const p of [${dicomPort},${webPort},${otherPort}])net.createServer((s)=>{s.on('error',()=>{});s.end('hi');}).listen({port:p,host:'::',ipv6Only:false},()=>{if(++n===3)console.log('ready')})`;
+    server = spawn('ip', ['netns', 'exec', nsServer, process.execPath, '-e', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      server!.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+      server!.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    });
+    serverNsBefore = serverNsState();
+    bh = new IpsetBlackhole({ run: spawnRunner(['ip', 'netns', 'exec', nsServer]), ports: [dicomPort, webPort] });
+  });
+
+  after(() => {
+    server?.kill();
+    spawnSync('ip', ['netns', 'del', nsClient]);
+    spawnSync('ip', ['netns', 'del', nsServer]);
+  });
+
+  it('drops listed IPv4 and IPv6 sources on the honeypot ports only; unlisted sources and other ports pass', async () => {
+    for (const [from, to] of [[v4.listed, v4.server], [v6.listed, v6.server]]) assert.equal(connect(from!, to!, dicomPort), 0, `${from} connects before blocking`);
+    const list = await loadMaltrailDir(hasShared ? SHARED_DIR : FIXTURE_DIR);
+    const loaded = await bh.apply([...list.entries.map((e) => e.range), v4.listed, `${v6.listed}/128`]);
+    assert.ok(loaded.v4 > 10 && loaded.v6 > 1, JSON.stringify(loaded));
+    assert.match(await bh.listSet(4), /5\.63\.151\.0\/24/);
+    for (const port of [dicomPort, webPort]) {
+      assert.equal(connect(v4.listed, v4.server, port, 700), 2, `listed IPv4 → ${port} dropped`);
+      assert.equal(connect(v6.listed, v6.server, port, 700), 2, `listed IPv6 → ${port} dropped`);
+      assert.equal(connect(v4.unlisted, v4.server, port), 0, `unlisted IPv4 → ${port} open`);
+      assert.equal(connect(v6.unlisted, v6.server, port), 0, `unlisted IPv6 → ${port} open`);
+    }
+    assert.equal(connect(v4.listed, v4.server, otherPort), 0, 'a port that is not the honeypot’s is left alone');
+    assert.equal(connect(v6.listed, v6.server, otherPort), 0);
+  });
+
+  it('a reload swaps the sets atomically and leaves exactly one jump per family', async () => {
+    const list = await loadMaltrailDir(hasShared ? SHARED_DIR : FIXTURE_DIR);
+    await bh.apply([...list.entries.map((e) => e.range), `${v6.listed}/128`]); // the IPv4 client is no longer listed
+    assert.equal(connect(v4.listed, v4.server, dicomPort), 0, 'IPv4 client unblocked by the new list');
+    assert.equal(connect(v6.listed, v6.server, dicomPort, 700), 2, 'IPv6 client still listed');
+    for (const tool of ['iptables-save', 'ip6tables-save']) {
+      const rules = sh(['ip', 'netns', 'exec', nsServer, tool]);
+      assert.equal(rules.split('\n').filter((l) => l === '-A INPUT -j DICOMHAWK').length, 1, tool);
+    }
+    const sets = sh(['ip', 'netns', 'exec', nsServer, 'ipset', 'list', '-n']).split('\n').filter(Boolean).sort();
+    assert.deepEqual(sets, ['dicomhawk_v4', 'dicomhawk_v6'], 'no leftover *_new set');
+  });
+
+  it('uninstall removes every rule, chain and set of ours, and the host never changed', async () => {
+    await bh.uninstall();
+    assert.equal(await bh.exists(), false);
+    // iptables-nft keeps the (empty, ACCEPT) filter table it created on first use; nothing else of ours may stay.
+    const after = serverNsState();
+    assert.equal(serverNsBefore.includes('-A '), false);
+    assert.deepEqual(after.split('\n').filter((l) => l.startsWith('-A') || (l.startsWith(':') && !/^:(INPUT|FORWARD|OUTPUT) ACCEPT /.test(l))), [], after);
+    assert.ok(!after.includes('DICOMHAWK') && !after.includes('dicomhawk'), after);
+    assert.equal(connect(v6.listed, v6.server, dicomPort), 0);
+    assert.deepEqual(hostState(), host, 'host iptables, ip6tables, ipset and nftables unchanged');
+  });
+});
+
+if (skip) console.log(`# ipset blackhole netns test skipped: ${skip}`);

@@ -1,0 +1,183 @@
+// BLOCK_SCANNERS with the ipset + iptables backend through the intel surface: chosen automatically where nft is
+// missing (recorded commands), and forced with BLOCK_SCANNERS_BACKEND=ipset on the real kernel in throwaway network
+// namespaces (as root; skipped with the reason otherwise), like blackhole.test.ts does for nftables.
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { EventOf } from '../../../src/core/events/catalogue.ts';
+import type { CommandRunner } from '../../../src/domain/scanners/blackhole.ts';
+import { spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
+import { SAMPLE_FIELDS } from '../../fixtures/events.ts';
+import { waitFor } from '../../helpers/net.ts';
+import type { Harness } from './harness.ts';
+import { identity, ofSession, startIntel } from './harness.ts';
+
+type Scanner = EventOf<'dicomhawk.scanner.identified'>;
+
+function connectAndClose(h: Harness, session: string, ip: string): void {
+  const log = h.bus.forSession(identity(session, ip));
+  log.emit('dicomhawk.session.connect', { listener_port: 11112 });
+  log.emit('dicomhawk.session.closed', SAMPLE_FIELDS['dicomhawk.session.closed']);
+}
+
+const scannerEvent = (h: Harness, session: string): Scanner | undefined => ofSession(h.events(), session, 'dicomhawk.scanner.identified')[0] as Scanner | undefined;
+
+describe('BLOCK_SCANNERS on a host without nft (recorded commands)', () => {
+  test('auto picks ipset + iptables, loads both families limited to the honeypot ports, and removes them at stop', async () => {
+    const calls: string[] = [];
+    let loaded = false;
+    const run: CommandRunner = async (argv, stdin) => {
+      const line = argv.join(' ');
+      calls.push(stdin ? `${line} <<${stdin.split('\n').length} lines` : line);
+      if (argv[0] === 'nft') return { code: 127, stdout: '', stderr: 'spawn nft ENOENT' };
+      if (argv.includes('restore')) loaded = true;
+      if (line === 'ipset list -n') return { code: 0, stdout: loaded ? 'dicomhawk_v4\ndicomhawk_v6\n' : '', stderr: '' };
+      // Our jump and chain exist once loaded, until deleted (-D) and removed (-X).
+      const gone = (verb: string): boolean => calls.some((c) => c.startsWith(`${argv[0]} -w ${verb}`));
+      if (argv.includes('-C')) return { code: loaded && !gone('-D') ? 0 : 1, stdout: '', stderr: '' };
+      if (argv.includes('-S')) return { code: loaded && !gone('-X') ? 0 : 1, stdout: '', stderr: '' };
+      return { code: 0, stdout: '', stderr: '' };
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'dh-intel-ipset-'));
+    writeFileSync(join(dir, 'list.txt'), '198.51.100.9 # test scanner\n2001:db8::/64 # test v6 range\n');
+    const h = await startIntel({ BLOCK_SCANNERS: 'yes', SCANNER_LISTS: join(dir, 'list.txt'), DICOM_PORT: '104,11112', API_PORT: '8080' }, { nftRunner: run });
+    try {
+      assert.equal(h.running.blocking(), 'on');
+      assert.equal(h.running.blockingBackend(), 'ipset');
+      assert.ok(calls.includes('iptables -w -A DICOMHAWK -p tcp -m multiport --dports 104,8080,11112 -m set --match-set dicomhawk_v4 src -j DROP'), calls.join('\n'));
+      assert.ok(calls.includes('ip6tables -w -A DICOMHAWK -p tcp -m multiport --dports 104,8080,11112 -m set --match-set dicomhawk_v6 src -j DROP'));
+      assert.ok(h.logLines.some((l) => l.includes('scanner blackhole loaded') && l.includes('"backend":"ipset"')));
+      connectAndClose(h, 'listed', '198.51.100.9');
+      await waitFor(() => scannerEvent(h, 'listed') !== undefined);
+      assert.equal(scannerEvent(h, 'listed')!.blocked, true);
+      await h.running.stop();
+      assert.ok(calls.includes('ipset destroy dicomhawk_v4') && calls.includes('ipset destroy dicomhawk_v6'));
+      assert.ok(calls.includes('iptables -w -X DICOMHAWK') && calls.includes('ip6tables -w -X DICOMHAWK'));
+      assert.ok(h.logLines.some((l) => l.includes('scanner blackhole removed (ipsets dicomhawk_v4/dicomhawk_v6')));
+    } finally {
+      await h.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('without the privilege: one line naming the ipset tools, and the sensor runs on', async () => {
+    const run: CommandRunner = async (argv) => (argv.includes('--version') ? { code: 0, stdout: 'v', stderr: '' } : { code: 2, stdout: '', stderr: 'ipset v7.17: Kernel error received: Operation not permitted' });
+    const h = await startIntel({ BLOCK_SCANNERS: 'yes', BLOCK_SCANNERS_BACKEND: 'ipset' }, { nftRunner: run });
+    try {
+      assert.equal(h.running.blocking(), 'unavailable');
+      const lines = h.logLines.filter((l) => l.includes('BLOCK_SCANNERS=yes but the ipset rules could not be loaded'));
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!, /ipset, iptables and ip6tables commands and CAP_NET_ADMIN.*Operation not permitted.*continuing without kernel blocking/);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+// ---- real ipset + iptables in network namespaces ----
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function skipReason(): string | null {
+  if (process.platform !== 'linux') return 'needs Linux network namespaces';
+  if (process.getuid?.() !== 0) return 'needs root to create network namespaces and load iptables rules';
+  if (!['ip', 'ipset', 'iptables', 'ip6tables'].every(has)) return 'needs the ip, ipset, iptables and ip6tables commands (Debian: iproute2, ipset, iptables)';
+  const probe = `dh-probe-${randomBytes(3).toString('hex')}`;
+  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'the kernel refuses to create a network namespace here';
+  spawnSync('ip', ['netns', 'del', probe]);
+  return null;
+}
+
+const skip = skipReason();
+
+function sh(argv: string[]): string {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('BLOCK_SCANNERS_BACKEND=ipset in a network namespace (real ipset + iptables)', { skip: skip ?? false }, () => {
+  const id = randomBytes(3).toString('hex');
+  const nsClient = `dh-ipi-${id}-c`;
+  const nsServer = `dh-ipi-${id}-s`;
+  const x = randomInt(0, 256);
+  const v4 = { listed: `10.203.${x}.1`, server: `10.203.${x}.2`, unlisted: `10.203.${x}.3` };
+  const v6 = { listed: `fd00:db9:${x.toString(16)}::1`, server: `fd00:db9:${x.toString(16)}::2`, unlisted: `fd00:db9:${x.toString(16)}::3` };
+  const dicomPort = 7000 + randomInt(0, 500);
+  const webPort = dicomPort + 500;
+  let listener: ChildProcess | null = null;
+  let hostBefore = '';
+  let h: Harness;
+  let listDir = '';
+
+  const hostState = (): string => [sh(['iptables-save']), sh(['ip6tables-save']), sh(['ipset', 'list', '-n']), has('nft') ? sh(['nft', 'list', 'ruleset']) : ''].join('\n').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+
+  function connect(from: string, to: string, port: number): number {
+    const script = `const s=require('net').connect({host:'${to}',port:${port},localAddress:'${from}'});s.setTimeout(700);s.on('connect',()=>process.exit(0));s.on('timeout',()=>process.exit(2));s.on('error',()=>process.exit(3));`;
+    return spawnSync('ip', ['netns', 'exec', nsClient, process.execPath, '-e', script], { timeout: 10_000 }).status ?? -1;
+  }
+
+  before(async () => {
+    hostBefore = hostState();
+    sh(['ip', 'netns', 'add', nsClient]);
+    sh(['ip', 'netns', 'add', nsServer]);
+    sh(['ip', '-n', nsClient, 'link', 'add', 'dhc', 'type', 'veth', 'peer', 'name', 'dhs', 'netns', nsServer]);
+    for (const a of [v4.listed, v4.unlisted]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/29`, 'dev', 'dhc']);
+    for (const a of [v6.listed, v6.unlisted]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/64`, 'dev', 'dhc', 'nodad']);
+    sh(['ip', '-n', nsServer, 'addr', 'add', `${v4.server}/29`, 'dev', 'dhs']);
+    sh(['ip', '-n', nsServer, 'addr', 'add', `${v6.server}/64`, 'dev', 'dhs', 'nodad']);
+    for (const [ns, dev] of [[nsClient, 'dhc'], [nsServer, 'dhs'], [nsClient, 'lo'], [nsServer, 'lo']] as const) sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    const listen = `const net=require('net');let n=0;for(const p of [${dicomPort},${webPort}])net.createServer((s)=>{s.on('error',()=>{});s.end('hi');}).listen({port:p,host:'::',ipv6Only:false},()=>{if(++n===2)console.log('ready')})`;
+    listener = spawn('ip', ['netns', 'exec', nsServer, process.execPath, '-e', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      listener!.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+      listener!.on('exit', (code) => reject(new Error(`listener exited ${code}`)));
+    });
+    listDir = mkdtempSync(join(tmpdir(), 'dh-intel-ipset-netns-'));
+    writeFileSync(join(listDir, 'extra.txt'), `${v4.listed} # test-only listed scanner\n${v6.listed} # test-only listed IPv6 scanner\n`);
+    h = await startIntel(
+      { BLOCK_SCANNERS: 'yes', BLOCK_SCANNERS_BACKEND: 'ipset', SCANNER_LISTS: `builtin,${join(listDir, 'extra.txt')}`, DICOM_PORT: String(dicomPort), API_PORT: String(webPort) },
+      { nftRunner: spawnRunner(['ip', 'netns', 'exec', nsServer]) },
+    );
+  });
+
+  after(async () => {
+    await h?.stop();
+    listener?.kill();
+    spawnSync('ip', ['netns', 'del', nsClient]);
+    spawnSync('ip', ['netns', 'del', nsServer]);
+    if (listDir) rmSync(listDir, { recursive: true, force: true });
+  });
+
+  test('listed IPv4 and IPv6 sources cannot reach the DICOM and web ports; unlisted ones can', async () => {
+    assert.equal(h.running.blocking(), 'on');
+    assert.equal(h.running.blockingBackend(), 'ipset');
+    for (const port of [dicomPort, webPort]) {
+      assert.equal(connect(v4.listed, v4.server, port), 2, `listed IPv4 → ${port}`);
+      assert.equal(connect(v6.listed, v6.server, port), 2, `listed IPv6 → ${port}`);
+      assert.equal(connect(v4.unlisted, v4.server, port), 0, `unlisted IPv4 → ${port}`);
+      assert.equal(connect(v6.unlisted, v6.server, port), 0, `unlisted IPv6 → ${port}`);
+    }
+    connectAndClose(h, 'from-listed-v6', v6.listed);
+    await waitFor(() => scannerEvent(h, 'from-listed-v6') !== undefined);
+    assert.deepEqual({ how: scannerEvent(h, 'from-listed-v6')!.how, blocked: scannerEvent(h, 'from-listed-v6')!.blocked }, { how: 'list', blocked: true });
+  });
+
+  test('stop removes our chains and sets: the listed sources connect again, and the host never changed', async () => {
+    await h.running.stop();
+    assert.equal(sh(['ip', 'netns', 'exec', nsServer, 'ipset', 'list', '-n']).trim(), '');
+    for (const tool of ['iptables-save', 'ip6tables-save']) assert.ok(!sh(['ip', 'netns', 'exec', nsServer, tool]).includes('DICOMHAWK'), tool);
+    assert.equal(connect(v4.listed, v4.server, dicomPort), 0);
+    assert.equal(connect(v6.listed, v6.server, webPort), 0);
+    assert.equal(hostState(), hostBefore, 'host iptables, ip6tables, ipset and nftables unchanged');
+  });
+});
+
+if (skip) console.log(`# intel ipset blackhole netns test skipped: ${skip}`);
