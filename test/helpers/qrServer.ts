@@ -19,6 +19,24 @@ export const PATIENTS: DumpSpec[] = [
   { patientName: 'Østergaard^Mette', patientId: '030390-3334', studyUid: '1.2.826.0.1.3680043.2.99.3', seriesUid: '1.2.826.0.1.3680043.2.99.3.1', sopUid: '1.2.826.0.1.3680043.2.99.3.1.1', modality: 'DX', studyDate: '20220301', charset: 'ISO_IR 192' },
 ];
 
+/**
+ * Writes one DICOM file per PATIENTS entry into `dir/archive` in the archive's layout; returns the archive
+ * folder and each SOP instance's file.
+ */
+export function writePatients(dir: string): { archiveRoot: string; files: Map<string, string> } {
+  const archiveRoot = join(dir, 'archive');
+  const files = new Map<string, string>();
+  mkdirSync(join(dir, 'src'));
+  PATIENTS.forEach((p, i) => {
+    const f = makeDicomFile(join(dir, 'src'), `f${i}`, p);
+    const rel = archivePath(p.patientId, p.studyUid, p.seriesUid, p.sopUid);
+    mkdirSync(join(archiveRoot, rel, '..'), { recursive: true });
+    renameSync(f, join(archiveRoot, rel));
+    files.set(p.sopUid, join(archiveRoot, rel));
+  });
+  return { archiveRoot, files };
+}
+
 export interface QrServer extends TestServer {
   archive: Archive;
   quarantine: Quarantine;
@@ -30,16 +48,7 @@ export interface QrServer extends TestServer {
 
 export async function startQrServer(opts: { moveDestinations?: MoveDestination[]; persona?: string } = {}): Promise<QrServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dh-qr-'));
-  const archiveRoot = join(dir, 'archive');
-  const files = new Map<string, string>();
-  mkdirSync(join(dir, 'src'));
-  PATIENTS.forEach((p, i) => {
-    const f = makeDicomFile(join(dir, 'src'), `f${i}`, p);
-    const rel = archivePath(p.patientId, p.studyUid, p.seriesUid, p.sopUid);
-    mkdirSync(join(archiveRoot, rel, '..'), { recursive: true });
-    renameSync(f, join(archiveRoot, rel));
-    files.set(p.sopUid, join(archiveRoot, rel));
-  });
+  const { archiveRoot, files } = writePatients(dir);
   const archive = Archive.open({ indexDir: join(dir, 'index'), archiveRoot });
   await archive.ensureBuilt();
   const quarantine = new Quarantine(join(dir, 'quarantine'), openDb(join(dir, 'db.sqlite')), { maxBytesPerIp: 1 << 30, maxBytes: 1 << 30 });

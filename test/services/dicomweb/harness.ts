@@ -4,7 +4,7 @@
  * with a bus-backed `logFor` (one session per request, the real peer address) whose events are collected
  * and checked against the catalogue's schema.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -15,12 +15,11 @@ import { hawkEventSchema, type HawkEvent } from '../../../src/core/events/catalo
 import { uuidv7 } from '../../../src/core/ids.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import { openDb, type Db } from '../../../src/core/storage/db.ts';
-import { Archive, archivePath } from '../../../src/domain/archive/index.ts';
+import { Archive } from '../../../src/domain/archive/index.ts';
 import { HoneytokenRegistry } from '../../../src/domain/honeytokens/registry.ts';
 import { Quarantine } from '../../../src/domain/quarantine/quarantine.ts';
 import { dicomwebPlugin } from '../../../src/services/dicomweb/plugin.ts';
-import { makeDicomFile } from '../../helpers/dicomFiles.ts';
-import { PATIENTS } from '../../helpers/qrServer.ts';
+import { PATIENTS, writePatients } from '../../helpers/qrServer.ts';
 
 export { PATIENTS };
 
@@ -47,16 +46,7 @@ export interface DicomwebServer {
 
 export async function startDicomweb(env: Record<string, string> = {}): Promise<DicomwebServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dh-dicomweb-'));
-  const archiveRoot = join(dir, 'archive');
-  const files = new Map<string, string>();
-  mkdirSync(join(dir, 'src'));
-  PATIENTS.forEach((p, i) => {
-    const f = makeDicomFile(join(dir, 'src'), `f${i}`, p);
-    const rel = archivePath(p.patientId, p.studyUid, p.seriesUid, p.sopUid);
-    mkdirSync(join(archiveRoot, rel, '..'), { recursive: true });
-    renameSync(f, join(archiveRoot, rel));
-    files.set(p.sopUid, join(archiveRoot, rel));
-  });
+  const { archiveRoot, files } = writePatients(dir);
   const { config } = loadConfig({ env: { DATA_DIR: dir, ...env }, cwd: dir });
   const archive = Archive.open({ indexDir: join(dir, 'index'), archiveRoot });
   await archive.ensureBuilt();

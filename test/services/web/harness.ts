@@ -4,7 +4,7 @@
  * collected from the bus and checked against the catalogue's schema. `Browser` is a tiny cookie-keeping
  * HTTP client (undici fetch, redirects not followed).
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/core/config/load.ts';
@@ -13,12 +13,12 @@ import { EventBus } from '../../../src/core/events/bus.ts';
 import { hawkEventSchema, type HawkEvent } from '../../../src/core/events/catalogue.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import { openDb, type Db } from '../../../src/core/storage/db.ts';
-import { Archive, archivePath } from '../../../src/domain/archive/index.ts';
+import { Archive } from '../../../src/domain/archive/index.ts';
 import { HoneytokenRegistry } from '../../../src/domain/honeytokens/registry.ts';
 import { Quarantine } from '../../../src/domain/quarantine/quarantine.ts';
 import { buildWebApp, type WebApp } from '../../../src/services/web/app.ts';
-import { makeDicomFile, makeManyStudies } from '../../helpers/dicomFiles.ts';
-import { PATIENTS } from '../../helpers/qrServer.ts';
+import { makeManyStudies } from '../../helpers/dicomFiles.ts';
+import { PATIENTS, writePatients } from '../../helpers/qrServer.ts';
 
 export { PATIENTS };
 
@@ -43,16 +43,7 @@ export interface WebServer {
 
 export async function startWeb(env: Record<string, string> = {}, opts: { manyStudies?: number; collect?: boolean } = {}): Promise<WebServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dh-web-'));
-  const archiveRoot = join(dir, 'archive');
-  const files = new Map<string, string>();
-  mkdirSync(join(dir, 'src'));
-  PATIENTS.forEach((p, i) => {
-    const f = makeDicomFile(join(dir, 'src'), `f${i}`, p);
-    const rel = archivePath(p.patientId, p.studyUid, p.seriesUid, p.sopUid);
-    mkdirSync(join(archiveRoot, rel, '..'), { recursive: true });
-    renameSync(f, join(archiveRoot, rel));
-    files.set(p.sopUid, join(archiveRoot, rel));
-  });
+  const { archiveRoot, files } = writePatients(dir);
   if (opts.manyStudies) await makeManyStudies(join(archiveRoot, 'many'), opts.manyStudies);
   const { config } = loadConfig({ env: { DATA_DIR: dir, API_PORT: '3000', ...env }, cwd: dir });
   const archive = Archive.open({ indexDir: join(dir, 'index'), archiveRoot });
