@@ -88,5 +88,6 @@ export async function run(): Promise<void> {
   console.log(`bus → SQLite:                          ${fmt(sqliteOnly)}  (${(sqliteOnly / raw).toFixed(2)} × raw, ${(sqliteOnly / rawSmall).toFixed(2)} × the 100-byte raw)`);
   console.log(`bus → SQLite + JSONL + Redis:          ${fmt(allRate)}  (${(allRate / raw).toFixed(2)} × raw)`);
   console.log(`redis spool drained after the run: ${redisDelivered}`);
-  console.log(`targets: ≥ 0.50 × raw and ≥ 50,000 events/s into SQLite → ${sqliteOnly / raw >= 0.5 && sqliteOnly >= 50_000 ? 'met' : 'NOT met'}`);
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(`target: bus → SQLite + JSONL + Redis ≥ 0.50 × raw → ${met(allRate / raw >= 0.5)}; bus → SQLite ≥ 0.50 × raw and ≥ 50,000 events/s → ${met(sqliteOnly / raw >= 0.5 && sqliteOnly >= 50_000)}`);
 }

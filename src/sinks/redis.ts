@@ -44,6 +44,9 @@ function makeClient(url: string, retryMs: number) {
 }
 type Client = ReturnType<typeof makeClient>;
 
+/** How long start() waits for a reachable Redis before events begin to spool. */
+const START_WAIT_MS = 2000;
+
 export class RedisSink implements Sink {
   readonly name = 'redis';
   private client: Client | null = null;
@@ -70,8 +73,13 @@ export class RedisSink implements Sink {
       this.kick();
     });
     this.client = client;
-    // Redis being down at start is not fatal: events spool until it comes up.
+    // Redis being down at start is not fatal: events spool until it comes up. A server that is up is waited for
+    // (up to the connect timeout), so that the first events go straight to it instead of through the spool.
+    const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
     client.connect().catch(() => undefined);
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([ready, new Promise<void>((resolve) => (t = setTimeout(resolve, START_WAIT_MS)))]);
+    clearTimeout(t);
     this.timer = setInterval(() => this.kick(), this.opts.retryMs ?? 2000);
     this.timer.unref();
   }
