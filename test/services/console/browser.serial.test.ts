@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The console in Debian's Chromium against a running honeypot (startServer: DICOM, intel and the console on free
  * loopback ports, a generated store in DATA_DIR): sign in, read the overview's numbers against the store, open a

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Calls to the console API (same origin: the login cookie goes along); a 401 sends the operator to the login form. */
 
 export class ApiError extends Error {

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Chart.js (bundled, only the parts used): a timeline and doughnuts, coloured from the theme's CSS variables. */
 import { ArcElement, CategoryScale, Chart, DoughnutController, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Small DOM helpers: every text from the store (attacker-controlled) goes in as text nodes, never as HTML. */
 
 type Child = Node | string | number | null | undefined | false;

@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 /**
  * The console front-end: a header with the pages (Overview, Live, Search; a session's detail opens from any of
  * them), a light/dark switch (follows the system until chosen), and a hash router.

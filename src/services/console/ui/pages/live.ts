@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Live: sessions and web requests as they happen (Server-Sent Events from /api/live), newest on top. */
 import type { LiveRow } from '../../live.ts';
 import { clear, country, fmtTime, h, scoreBadge, searchLink, sessionLink } from '../dom.ts';

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Overview: the numbers, the timeline, the pies and the top tables for a window of whole UTC days. */
 import type { Overview } from '../../store/overview.ts';
 import { api } from '../api.ts';

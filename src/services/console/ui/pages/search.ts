@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 /** Search: events by IP/CIDR, session, event id, time range, AE title and free text in query values; export as JSON lines or CSV. */
 import { api } from '../api.ts';
 import { card, fmtTime, h, searchLink, sessionLink, table } from '../dom.ts';

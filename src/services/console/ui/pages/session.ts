@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Session detail: the whole story of one session in order, with every field an analyst needs to read it. */
 import type { SessionStory, StoryEvent } from '../../store/sessionStory.ts';
 import { api } from '../api.ts';
