@@ -87,6 +87,7 @@ function fromRow(r: Row): StoredHoneytoken {
 export class HoneytokenRegistry {
   private readonly byObject;
   private readonly insertIssue;
+  private readonly upsert;
 
   constructor(
     private readonly db: Db,
@@ -96,6 +97,12 @@ export class HoneytokenRegistry {
     migrate(db, HONEYTOKEN_MIGRATIONS);
     this.byObject = db.prepare('SELECT token, kind, study_instance_uid AS study FROM honeytokens WHERE sop_instance_uid = ? AND active = 1');
     this.insertIssue = db.prepare('INSERT OR IGNORE INTO honeytoken_issues (token, session, src_ip, issued_at) VALUES (?, ?, ?, ?)');
+    this.upsert = db.prepare(
+      `INSERT INTO honeytokens (token, kind, sop_instance_uid, study_instance_uid, path, url, origin, active, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+       ON CONFLICT (token) DO UPDATE SET kind = excluded.kind, sop_instance_uid = excluded.sop_instance_uid,
+         study_instance_uid = excluded.study_instance_uid, path = excluded.path, url = excluded.url, origin = excluded.origin, active = 1`,
+    );
   }
 
   /** Opens the registry in the SQLite file at `dbPath` (created and migrated when needed). */
@@ -105,18 +112,16 @@ export class HoneytokenRegistry {
 
   /** Retires every active token of `origin` and registers `tokens` (re-registering one keeps its created_at). */
   replaceActive(origin: string, tokens: readonly HoneytokenRecord[]): void {
-    const at = new Date(this.now()).toISOString();
     const retire = this.db.prepare('UPDATE honeytokens SET active = 0 WHERE origin = ? AND active = 1');
-    const upsert = this.db.prepare(
-      `INSERT INTO honeytokens (token, kind, sop_instance_uid, study_instance_uid, path, url, origin, active, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-       ON CONFLICT (token) DO UPDATE SET kind = excluded.kind, sop_instance_uid = excluded.sop_instance_uid,
-         study_instance_uid = excluded.study_instance_uid, path = excluded.path, url = excluded.url, origin = excluded.origin, active = 1`,
-    );
     this.db.transaction(() => {
       retire.run(origin);
-      for (const t of tokens) upsert.run(t.token, t.kind, t.sopInstanceUid, t.studyInstanceUid, t.path, t.url, origin, at);
+      for (const t of tokens) this.register(origin, t);
     })();
+  }
+
+  /** Registers one active token of `origin` beside the others (e.g. a fake admin token handed out by the portal). */
+  register(origin: string, t: HoneytokenRecord): void {
+    this.upsert.run(t.token, t.kind, t.sopInstanceUid, t.studyInstanceUid, t.path, t.url, origin, new Date(this.now()).toISOString());
   }
 
   /** The active token carried by an object, if any. */

@@ -42,7 +42,7 @@ export class AdminTokens {
       const iat = Math.floor(this.now() / 1000);
       token = this.signer.sign({ sid, role: 'adm', iat, exp: iat + TTL_S });
       try {
-        this.registry.replaceActive(`web-admin:${sid}`, [{ token, kind: 'admin_token', sopInstanceUid: adminTokenObject(sid), studyInstanceUid: null, path: null, url: null }]);
+        this.registry.register('web-admin', { token, kind: 'admin_token', sopInstanceUid: adminTokenObject(sid), studyInstanceUid: null, path: null, url: null });
       } catch (err) {
         this.diag.error({ err }, 'admin token registration failed');
       }
