@@ -17,7 +17,7 @@ import type { SessionLog } from '../../src/core/events/sessionLog.ts';
 import { signBody, verifySignature, WebhookSink, type WebhookSinkOptions } from '../../src/sinks/webhook.ts';
 import { waitFor } from '../helpers/net.ts';
 import { oneAssociation } from '../../bench/lib/echoScu.ts';
-import { cEcho } from '../../src/cli/commands/healthcheck.ts';
+import { cEcho } from '../../src/services/dimse/scu/echoScu.ts';
 import { startHoneypot } from '../deploy/lib/honeypot.ts';
 
 interface Received {
