@@ -10,32 +10,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { Blackhole, spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
 import { loadMaltrailDir } from '../../../src/domain/scanners/list.ts';
 import { FIXTURE_DIR, SHARED_DIR, hasShared } from './paths.ts';
+import { netnsSkipReason, sh } from '../../helpers/netns.ts';
 
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-/** Null when nft and ip are usable; otherwise why the test must skip. Installs the Debian packages as root. */
-function toolsOrSkipReason(): string | null {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root to create network namespaces and load nftables rules';
-  if (has('nft') && has('ip')) return null;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): boolean => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'nftables', 'iproute2'], { env, stdio: 'ignore', timeout: 300_000 }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore', timeout: 300_000 });
-    if (!install()) return 'nft/ip missing and `apt-get install nftables iproute2` failed';
-  }
-  return has('nft') && has('ip') ? null : 'nft/ip still missing after apt-get install';
-}
-
-const skip = toolsOrSkipReason();
-
-function sh(argv: string[]): string {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const skip = netnsSkipReason(['ip', 'nft'], 'nftables rules');
 
 describe('blackhole in a network namespace', { skip: skip ?? false }, () => {
   const id = randomBytes(3).toString('hex');

@@ -11,39 +11,9 @@ import { spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
 import { IpsetBlackhole } from '../../../src/domain/scanners/blackholeIpset.ts';
 import { loadMaltrailDir } from '../../../src/domain/scanners/list.ts';
 import { FIXTURE_DIR, SHARED_DIR, hasShared } from './paths.ts';
+import { netnsSkipReason, sh } from '../../helpers/netns.ts';
 
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-const TOOLS = ['ip', 'ipset', 'iptables', 'ip6tables', 'nft'];
-
-/** Null when the test can run; otherwise why it must skip. Installs the Debian packages as root. */
-function skipReason(): string | null {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root to create network namespaces and load iptables rules';
-  if (!TOOLS.every(has)) {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = (): boolean => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'ipset', 'iptables', 'iproute2', 'nftables'], { env, stdio: 'ignore', timeout: 300_000 }).status === 0;
-    if (!install()) {
-      spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore', timeout: 300_000 });
-      if (!install()) return 'ipset/iptables missing and `apt-get install ipset iptables iproute2 nftables` failed';
-    }
-    if (!TOOLS.every(has)) return 'ipset/iptables still missing after apt-get install';
-  }
-  const probe = `dh-probe-${randomBytes(3).toString('hex')}`;
-  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'the kernel refuses to create a network namespace here';
-  spawnSync('ip', ['netns', 'del', probe]);
-  return null;
-}
-
-const skip = skipReason();
-
-function sh(argv: string[]): string {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const skip = netnsSkipReason(['ip', 'ipset', 'iptables', 'ip6tables', 'nft'], 'iptables rules');
 
 /** iptables-save output without its timestamped comment lines. */
 const saved = (argv: string[]): string => sh(argv).split('\n').filter((l) => !l.startsWith('#')).join('\n');

@@ -16,6 +16,7 @@ import { SAMPLE_FIELDS } from '../../fixtures/events.ts';
 import { waitFor } from '../../helpers/net.ts';
 import type { Harness } from './harness.ts';
 import { identity, ofSession, startIntel } from './harness.ts';
+import { has, netnsSkipReason, sh } from '../../helpers/netns.ts';
 
 type Scanner = EventOf<'dicomhawk.scanner.identified'>;
 
@@ -81,27 +82,7 @@ describe('BLOCK_SCANNERS on a host without nft (recorded commands)', () => {
 
 // ---- real ipset + iptables in network namespaces ----
 
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-function skipReason(): string | null {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root to create network namespaces and load iptables rules';
-  if (!['ip', 'ipset', 'iptables', 'ip6tables'].every(has)) return 'needs the ip, ipset, iptables and ip6tables commands (Debian: iproute2, ipset, iptables)';
-  const probe = `dh-probe-${randomBytes(3).toString('hex')}`;
-  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'the kernel refuses to create a network namespace here';
-  spawnSync('ip', ['netns', 'del', probe]);
-  return null;
-}
-
-const skip = skipReason();
-
-function sh(argv: string[]): string {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const skip = netnsSkipReason(['ip', 'ipset', 'iptables', 'ip6tables'], 'iptables rules');
 
 describe('BLOCK_SCANNERS_BACKEND=ipset in a network namespace (real ipset + iptables)', { skip: skip ?? false }, () => {
   const id = randomBytes(3).toString('hex');

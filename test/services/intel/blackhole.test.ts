@@ -18,6 +18,7 @@ import { SAMPLE_FIELDS } from '../../fixtures/events.ts';
 import { waitFor } from '../../helpers/net.ts';
 import type { Harness } from './harness.ts';
 import { identity, ofSession, startIntel } from './harness.ts';
+import { netnsSkipReason, sh } from '../../helpers/netns.ts';
 
 type Scanner = EventOf<'dicomhawk.scanner.identified'>;
 
@@ -104,27 +105,7 @@ describe('BLOCK_SCANNERS through the intel surface (recorded nft commands)', () 
 
 // ---- real nftables in network namespaces ----
 
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-function skipReason(): string | null {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root to create network namespaces and load nftables rules';
-  if (!has('nft') || !has('ip')) return 'needs the nft and ip commands (Debian: nftables, iproute2)';
-  const probe = `dh-probe-${randomBytes(3).toString('hex')}`;
-  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'the kernel refuses to create a network namespace here';
-  spawnSync('ip', ['netns', 'del', probe]);
-  return null;
-}
-
-const skip = skipReason();
-
-function sh(argv: string[]): string {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const skip = netnsSkipReason(['ip', 'nft'], 'nftables rules');
 
 describe('BLOCK_SCANNERS in a network namespace (real nftables)', { skip: skip ?? false }, () => {
   const id = randomBytes(3).toString('hex');
