@@ -1,7 +1,6 @@
 // Scanner matcher benchmark: lookups per second of ScannerMatcher (binary search over merged intervals) against a
 // naive linear scan over the same entries, in the same run, on the same addresses. Both must agree on every
 // sampled address, or the benchmark throws. The lead's `npm run bench` wires this in.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMaltrailDir } from '../src/domain/scanners/list.ts';
@@ -11,10 +10,9 @@ import { ScannerMatcher } from '../src/domain/scanners/matcher.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The full list beside the clone (../shared/data/maltrail) when present, else the excerpt in test/fixtures. */
+/** The full Maltrail list vendored with the product (what SCANNER_LISTS=builtin loads). */
 export function maltrailDir(): string {
-  const shared = path.resolve(repoRoot, '..', 'shared', 'data', 'maltrail');
-  return existsSync(path.join(shared, 'mass_scanner.txt')) ? shared : path.join(repoRoot, 'test', 'fixtures', 'scanners');
+  return path.join(repoRoot, 'data-files', 'maltrail');
 }
 
 function prng(seed: number): () => number {

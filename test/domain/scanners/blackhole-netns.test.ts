@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { Blackhole, spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
 import { loadMaltrailDir } from '../../../src/domain/scanners/list.ts';
-import { FIXTURE_DIR, SHARED_DIR, hasShared } from './paths.ts';
+import { FULL_LIST_DIR } from './paths.ts';
 import { netnsSkipReason, sh } from '../../helpers/netns.ts';
 
 const skip = netnsSkipReason(['ip', 'nft'], 'nftables rules');
@@ -58,7 +58,7 @@ describe('blackhole in a network namespace', { skip: skip ?? false }, () => {
   it('drops a listed source only while it is in the set, and leaves the host ruleset alone', async () => {
     assert.equal(connect(), 0, 'connect works before blocking');
 
-    const list = await loadMaltrailDir(hasShared ? SHARED_DIR : FIXTURE_DIR);
+    const list = await loadMaltrailDir(FULL_LIST_DIR);
     const loaded = await bh.apply([...list.entries.map((e) => e.range), clientIp]);
     assert.ok(loaded.v4 > 10 && loaded.v6 > 0, JSON.stringify(loaded));
     const v4 = await bh.listSet(4);

@@ -10,7 +10,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
 import { IpsetBlackhole } from '../../../src/domain/scanners/blackholeIpset.ts';
 import { loadMaltrailDir } from '../../../src/domain/scanners/list.ts';
-import { FIXTURE_DIR, SHARED_DIR, hasShared } from './paths.ts';
+import { FULL_LIST_DIR } from './paths.ts';
 import { netnsSkipReason, sh } from '../../helpers/netns.ts';
 
 const skip = netnsSkipReason(['ip', 'ipset', 'iptables', 'ip6tables', 'nft'], 'iptables rules');
@@ -80,7 +80,7 @@ describe('ipset + iptables blackhole in a network namespace', { skip: skip ?? fa
 
   it('drops listed IPv4 and IPv6 sources on the honeypot ports only; unlisted sources and other ports pass', async () => {
     for (const [from, to] of [[v4.listed, v4.server], [v6.listed, v6.server]]) assert.equal(connect(from!, to!, dicomPort), 0, `${from} connects before blocking`);
-    const list = await loadMaltrailDir(hasShared ? SHARED_DIR : FIXTURE_DIR);
+    const list = await loadMaltrailDir(FULL_LIST_DIR);
     const loaded = await bh.apply([...list.entries.map((e) => e.range), v4.listed, `${v6.listed}/128`]);
     assert.ok(loaded.v4 > 10 && loaded.v6 > 1, JSON.stringify(loaded));
     assert.match(await bh.listSet(4), /5\.63\.151\.0\/24/);
@@ -95,7 +95,7 @@ describe('ipset + iptables blackhole in a network namespace', { skip: skip ?? fa
   });
 
   it('a reload swaps the sets atomically and leaves exactly one jump per family', async () => {
-    const list = await loadMaltrailDir(hasShared ? SHARED_DIR : FIXTURE_DIR);
+    const list = await loadMaltrailDir(FULL_LIST_DIR);
     await bh.apply([...list.entries.map((e) => e.range), `${v6.listed}/128`]); // the IPv4 client is no longer listed
     assert.equal(connect(v4.listed, v4.server, dicomPort), 0, 'IPv4 client unblocked by the new list');
     assert.equal(connect(v6.listed, v6.server, dicomPort, 700), 2, 'IPv6 client still listed');

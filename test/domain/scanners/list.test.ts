@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadMaltrailDir, parseMaltrail } from '../../../src/domain/scanners/list.ts';
 import { parseRange } from '../../../src/domain/scanners/ipnum.ts';
-import { FIXTURE_DIR, SHARED_DIR, hasShared } from './paths.ts';
+import { FIXTURE_DIR, FULL_LIST_DIR } from './paths.ts';
 
 describe('maltrail list parsing', () => {
   it('reads addresses, networks, names and references; skips what is not an address', () => {
@@ -58,8 +58,8 @@ describe('maltrail list parsing', () => {
     assert.ok(entries.some((e) => e.source === 'mass_scanner_cidr.txt' && e.entry === '5.63.151.0/24'));
   });
 
-  it('loads the full shared list', { skip: hasShared ? false : `no ${SHARED_DIR}` }, async () => {
-    const { entries, skipped } = await loadMaltrailDir(SHARED_DIR);
+  it('loads the full vendored list (data-files/maltrail)', async () => {
+    const { entries, skipped } = await loadMaltrailDir(FULL_LIST_DIR);
     assert.ok(entries.length > 19_000, String(entries.length));
     assert.ok(entries.some((e) => e.range.family === 6));
     assert.ok(skipped.length < 20, JSON.stringify(skipped));

@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadMaltrailDir, parseMaltrail } from '../../../src/domain/scanners/list.ts';
 import { ScannerMatcher } from '../../../src/domain/scanners/matcher.ts';
-import { FIXTURE_DIR, SHARED_DIR, hasShared } from './paths.ts';
+import { FIXTURE_DIR, FULL_LIST_DIR } from './paths.ts';
 
 describe('ScannerMatcher on the fixture excerpt', () => {
   let m: ScannerMatcher;
@@ -105,9 +105,9 @@ describe('ScannerMatcher interval building', () => {
   });
 });
 
-describe('ScannerMatcher on the full shared list', { skip: hasShared ? false : `no ${SHARED_DIR}` }, () => {
+describe('ScannerMatcher on the full vendored list', () => {
   it('agrees with a linear scan on every listed entry start and end', async () => {
-    const { entries } = await loadMaltrailDir(SHARED_DIR);
+    const { entries } = await loadMaltrailDir(FULL_LIST_DIR);
     const m = new ScannerMatcher(entries);
     for (const e of entries) {
       const hit = m.match(e.entry.split('/')[0]!);
