@@ -7,23 +7,13 @@ import { loadMaltrailDir } from '../src/domain/scanners/list.ts';
 import type { ScannerEntry } from '../src/domain/scanners/list.ts';
 import { ipToValue, valueToIp } from '../src/domain/scanners/ipnum.ts';
 import { ScannerMatcher } from '../src/domain/scanners/matcher.ts';
+import { mulberry32 } from '../test/helpers/mulberry32.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The full Maltrail list vendored with the product (what SCANNER_LISTS=builtin loads). */
 export function maltrailDir(): string {
   return path.join(repoRoot, 'data-files', 'maltrail');
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Half the addresses fall inside listed entries, half are random IPv4. */
@@ -68,7 +58,7 @@ export async function benchScanners(): Promise<Record<string, number>> {
   const t0 = process.hrtime.bigint();
   const matcher = new ScannerMatcher(list.entries);
   const buildMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const ips = addresses(list.entries, 200_000, prng(42));
+  const ips = addresses(list.entries, 200_000, mulberry32(42));
   const sample = ips.slice(0, 2_000);
   const naive = naiveScan(list.entries);
   for (const ip of sample) {

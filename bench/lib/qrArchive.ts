@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_IMPL_UID, EXPLICIT_LE } from './echoScu.ts';
+import { mulberry32 } from '../../test/helpers/mulberry32.ts';
 
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
@@ -88,18 +89,6 @@ const MR_STUDIES = ['MR CEREBRUM', 'MR KNAE', 'MR COLUMNA LUMBALIS', 'MR SKULDER
 const CT_SERIES = ['Topogram', 'Axial 5.0 B30f', 'Axial 1.0 B70f', 'Coronal MPR', 'Sagittal MPR'];
 const MR_SERIES = ['t1_tse_sag', 't2_tse_tra', 'pd_tse_fs_cor', 't2_flair_tra', 'dwi_tra'];
 
-/** mulberry32: a small seeded PRNG (deterministic files). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A UUID-derived UID (2.25 + 128 bits, ITU-T X.667) from a name, so every UID is stable and unique. */
 function uid(name: string): string {
   return `2.25.${BigInt(`0x${createHash('sha256').update(`dh-bench-qr/${name}`).digest('hex').slice(0, 32)}`).toString()}`;
@@ -157,7 +146,7 @@ export function paramsFromEnv(): ArchiveParams {
 }
 
 function generate(root: string, params: ArchiveParams, key: string): Manifest {
-  const rand = rng(0x5eed1234);
+  const rand = mulberry32(0x5eed1234);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const series: SeriesEntry[] = [];
   const files: string[] = [];
