@@ -4,64 +4,24 @@
  * with a bus-backed `logFor` (one session per request, the real peer address) whose events are collected
  * and checked against the catalogue's schema.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { loadConfig } from '../../../src/core/config/load.ts';
-import type { Config } from '../../../src/core/config/settings.ts';
-import { EventBus } from '../../../src/core/events/bus.ts';
-import { hawkEventSchema, type HawkEvent } from '../../../src/core/events/catalogue.ts';
 import { uuidv7 } from '../../../src/core/ids.ts';
-import { silentLogger } from '../../../src/core/log.ts';
-import { openDb, type Db } from '../../../src/core/storage/db.ts';
-import { Archive } from '../../../src/domain/archive/index.ts';
-import { HoneytokenRegistry } from '../../../src/domain/honeytokens/registry.ts';
-import { Quarantine } from '../../../src/domain/quarantine/quarantine.ts';
 import { dicomwebPlugin } from '../../../src/services/dicomweb/plugin.ts';
-import { PATIENTS, writePatients } from '../../helpers/qrServer.ts';
+import { HONEY_SOP, HONEY_TOKEN, openDecoyFixture, type DecoyFixture } from '../../helpers/decoyFixture.ts';
+import { PATIENTS } from '../../helpers/qrServer.ts';
 
-export { PATIENTS };
+export { HONEY_SOP, HONEY_TOKEN, PATIENTS };
 
-/** The instance that carries a honeytoken in every harness. */
-export const HONEY_SOP = PATIENTS[3]!.sopUid;
-export const HONEY_TOKEN = 'c0ffee00c0ffee00c0ffee00';
-
-export interface DicomwebServer {
+export interface DicomwebServer extends DecoyFixture {
   readonly url: string;
   readonly base: string;
-  readonly dir: string;
-  readonly config: Config;
-  readonly archive: Archive;
-  readonly quarantine: Quarantine;
-  readonly honeytokens: HoneytokenRegistry;
-  readonly db: Db;
   readonly app: FastifyInstance;
-  /** Absolute path of the archived file of an SOP instance. */
-  fileOf(sopUid: string): string;
-  events(): HawkEvent[];
-  eventsOf<Id extends HawkEvent['eventid']>(id: Id): Extract<HawkEvent, { eventid: Id }>[];
   stop(): Promise<void>;
 }
 
 export async function startDicomweb(env: Record<string, string> = {}): Promise<DicomwebServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'dh-dicomweb-'));
-  const { archiveRoot, files } = writePatients(dir);
-  const { config } = loadConfig({ env: { DATA_DIR: dir, ...env }, cwd: dir });
-  const archive = Archive.open({ indexDir: join(dir, 'index'), archiveRoot });
-  await archive.ensureBuilt();
-  const db = openDb(join(dir, 'dicomhawk.db'));
-  const quarantine = new Quarantine(join(dir, 'quarantine'), db, { maxBytesPerIp: config.quarantineMaxBytesPerIp, maxBytes: config.quarantineMaxBytes });
-  const honeytokens = new HoneytokenRegistry(db);
-  honeytokens.replaceActive('test', [{ token: HONEY_TOKEN, kind: 'url', sopInstanceUid: HONEY_SOP, studyInstanceUid: PATIENTS[3]!.studyUid, path: null, url: `http://198.51.100.7/t/${HONEY_TOKEN}` }]);
-
-  const bus = new EventBus({ sensor: 'test-sensor', log: silentLogger() });
-  const collected: HawkEvent[] = [];
-  bus.subscribe((e) => {
-    hawkEventSchema.parse(e);
-    collected.push(e as HawkEvent);
-  });
-  const data = { archive, quarantine, honeytokens, close: () => undefined };
+  const f = await openDecoyFixture({ prefix: 'dh-dicomweb-', env, honeyHost: '198.51.100.7' });
+  const { bus, config, data } = f;
   const app = Fastify({ logger: false });
   await app.register(
     dicomwebPlugin({
@@ -81,23 +41,13 @@ export async function startDicomweb(env: Record<string, string> = {}): Promise<D
   );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
+    ...f,
     url,
     base: `${url}/dicom-web`,
-    dir,
-    config,
-    archive,
-    quarantine,
-    honeytokens,
-    db,
     app,
-    fileOf: (uid) => files.get(uid)!,
-    events: () => [...collected],
-    eventsOf: (id) => collected.filter((e) => e.eventid === id) as never,
     async stop() {
       await app.close();
-      archive.close();
-      if (db.open) db.close();
-      rmSync(dir, { recursive: true, force: true });
+      f.close();
     },
   };
 }

@@ -4,82 +4,32 @@
  * collected from the bus and checked against the catalogue's schema. `Browser` is a tiny cookie-keeping
  * HTTP client (undici fetch, redirects not followed).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../../src/core/config/load.ts';
-import type { Config } from '../../../src/core/config/settings.ts';
-import { EventBus } from '../../../src/core/events/bus.ts';
-import { hawkEventSchema, type HawkEvent } from '../../../src/core/events/catalogue.ts';
 import { silentLogger } from '../../../src/core/log.ts';
-import { openDb, type Db } from '../../../src/core/storage/db.ts';
-import { Archive } from '../../../src/domain/archive/index.ts';
-import { HoneytokenRegistry } from '../../../src/domain/honeytokens/registry.ts';
-import { Quarantine } from '../../../src/domain/quarantine/quarantine.ts';
 import { buildWebApp, type WebApp } from '../../../src/services/web/app.ts';
-import { makeManyStudies } from '../../helpers/dicomFiles.ts';
-import { PATIENTS, writePatients } from '../../helpers/qrServer.ts';
+import { HONEY_SOP, HONEY_TOKEN, openDecoyFixture, type DecoyFixture } from '../../helpers/decoyFixture.ts';
+import { PATIENTS } from '../../helpers/qrServer.ts';
 
-export { PATIENTS };
+export { HONEY_SOP, HONEY_TOKEN, PATIENTS };
 
-export const HONEY_SOP = PATIENTS[3]!.sopUid;
-export const HONEY_TOKEN = 'c0ffee00c0ffee00c0ffee00';
 export const SECRETS = { jwtKey: 'test-jwt-key-0123456789abcdef', installSecret: 'test-install-secret-0123456789' };
 
-export interface WebServer {
+export interface WebServer extends DecoyFixture {
   readonly url: string;
-  readonly dir: string;
-  readonly config: Config;
-  readonly archive: Archive;
-  readonly quarantine: Quarantine;
-  readonly honeytokens: HoneytokenRegistry;
-  readonly db: Db;
   readonly web: WebApp;
-  fileOf(sopUid: string): string;
-  events(): HawkEvent[];
-  eventsOf<Id extends HawkEvent['eventid']>(id: Id): Extract<HawkEvent, { eventid: Id }>[];
   stop(): Promise<void>;
 }
 
 export async function startWeb(env: Record<string, string> = {}, opts: { manyStudies?: number; collect?: boolean } = {}): Promise<WebServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'dh-web-'));
-  const { archiveRoot, files } = writePatients(dir);
-  if (opts.manyStudies) await makeManyStudies(join(archiveRoot, 'many'), opts.manyStudies);
-  const { config } = loadConfig({ env: { DATA_DIR: dir, API_PORT: '3000', ...env }, cwd: dir });
-  const archive = Archive.open({ indexDir: join(dir, 'index'), archiveRoot });
-  await archive.ensureBuilt();
-  const db = openDb(join(dir, 'dicomhawk.db'));
-  const quarantine = new Quarantine(join(dir, 'quarantine'), db, { maxBytesPerIp: config.quarantineMaxBytesPerIp, maxBytes: config.quarantineMaxBytes });
-  const honeytokens = new HoneytokenRegistry(db);
-  honeytokens.replaceActive('test', [{ token: HONEY_TOKEN, kind: 'url', sopInstanceUid: HONEY_SOP, studyInstanceUid: PATIENTS[3]!.studyUid, path: null, url: `http://127.0.0.1/t/${HONEY_TOKEN}` }]);
-  const bus = new EventBus({ sensor: 'test-sensor', log: silentLogger() });
-  const collected: HawkEvent[] = [];
-  if (opts.collect !== false) {
-    bus.subscribe((e) => {
-      hawkEventSchema.parse(e);
-      collected.push(e as HawkEvent);
-    });
-  }
-  const data = { archive, quarantine, honeytokens, close: () => undefined };
-  const web = await buildWebApp({ data, config, secrets: SECRETS, bus, diag: silentLogger() });
+  const f = await openDecoyFixture({ prefix: 'dh-web-', env: { API_PORT: '3000', ...env }, honeyHost: '127.0.0.1', ...opts });
+  const web = await buildWebApp({ data: f.data, config: f.config, secrets: SECRETS, bus: f.bus, diag: silentLogger() });
   const url = await web.app.listen({ host: '127.0.0.1', port: 0 });
   return {
+    ...f,
     url,
-    dir,
-    config,
-    archive,
-    quarantine,
-    honeytokens,
-    db,
     web,
-    fileOf: (uid) => files.get(uid)!,
-    events: () => [...collected],
-    eventsOf: (id) => collected.filter((e) => e.eventid === id) as never,
     async stop() {
       await web.close();
-      archive.close();
-      if (db.open) db.close();
-      rmSync(dir, { recursive: true, force: true });
+      f.close();
     },
   };
 }
