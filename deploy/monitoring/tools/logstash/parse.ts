@@ -204,26 +204,28 @@ class Parser {
     return { kind: 'plugin', name, attributes, line };
   }
 
+  /** `[ item, item … ]` (possibly empty) with the cursor on the `[`. */
+  private bracketList<T>(item: () => T): T[] {
+    this.i++;
+    const items: T[] = [];
+    this.ws();
+    if (!this.peek(']')) {
+      for (;;) {
+        items.push(item());
+        this.ws();
+        if (!this.peek(',')) break;
+        this.i++;
+        this.ws();
+      }
+    }
+    this.eat(']');
+    return items;
+  }
+
   private value(): Value {
     const c = this.src[this.i];
     if (c === '"' || c === "'") return this.string();
-    if (c === '[') {
-      this.i++;
-      const items: Value[] = [];
-      this.ws();
-      if (!this.peek(']')) {
-        for (;;) {
-          items.push(this.value());
-          this.ws();
-          if (this.peek(',')) {
-            this.i++;
-            this.ws();
-          } else break;
-        }
-      }
-      this.eat(']');
-      return { kind: 'array', items };
-    }
+    if (c === '[') return { kind: 'array', items: this.bracketList(() => this.value()) };
     if (c === '{') return this.hash();
     if (c !== undefined && /[-0-9]/.test(c)) return { kind: 'number', value: this.number() };
     if (c !== undefined && BAREWORD_START.test(c)) {
@@ -421,21 +423,7 @@ class Parser {
       const inner = this.src[this.i];
       this.i = save;
       if (inner === '"' || inner === "'" || inner === ']' || (inner !== undefined && /[-0-9]/.test(inner) && this.isArrayOfNumbers())) {
-        this.i++;
-        const items: Rvalue[] = [];
-        this.ws();
-        if (!this.peek(']')) {
-          for (;;) {
-            items.push(this.rvalue());
-            this.ws();
-            if (this.peek(',')) {
-              this.i++;
-              this.ws();
-            } else break;
-          }
-        }
-        this.eat(']');
-        return { kind: 'array', items };
+        return { kind: 'array', items: this.bracketList(() => this.rvalue()) };
       }
       return this.selector();
     }
