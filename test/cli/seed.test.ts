@@ -4,9 +4,9 @@
  * and honey URLs sit in RetrieveURL of the objects the registry names.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { before, describe, test } from 'node:test';
 import { HoneytokenRegistry, type StoredHoneytoken } from '../../src/domain/honeytokens/registry.ts';
@@ -19,23 +19,11 @@ import { loadConfig } from '../../src/core/config/load.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { dataPaths } from '../../src/core/storage/dataDir.ts';
 import { ensureSeeded, seedArchive, SeedInputError } from '../../src/app/seed.ts';
+import { listFilesBelow } from '../helpers/dicomFiles.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'dh-seed-'));
 const HONEY = 'http://honey.example.dk:8080/t';
 const ARGS = ['seed', '--patients', '2', '--studies', '1-2', '--scale', '0.1', '--seed', 'test-seed', '--date', '20250601'];
-
-function listFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const abs = join(dir, e.name);
-      if (e.isDirectory()) walk(abs);
-      else out.push(relative(root, abs).split(sep).join('/'));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 function tokens(dataDir: string): StoredHoneytoken[] {
   const r = HoneytokenRegistry.open(join(dataDir, 'dicomhawk.db'));
@@ -74,33 +62,33 @@ before(() => {
 
 describe('dicomhawk seed', () => {
   test('the same install secret and seed give the same archive, byte for byte; another secret gives other UIDs', () => {
-    const filesA = listFiles(join(a, 'archive'));
+    const filesA = listFilesBelow(join(a, 'archive'));
     assert.ok(filesA.length >= 4, `${filesA.length} files`);
-    assert.deepEqual(listFiles(join(b, 'archive')), filesA);
+    assert.deepEqual(listFilesBelow(join(b, 'archive')), filesA);
     for (const f of filesA) assert.ok(readFileSync(join(a, 'archive', f)).equals(readFileSync(join(b, 'archive', f))), f);
     const uids = (files: string[]) => new Set(files.flatMap((f) => f.replace(/\.dcm$/, '').split('/').slice(1)));
     const uidsA = uids(filesA);
-    const uidsC = uids(listFiles(join(c, 'archive')));
+    const uidsC = uids(listFilesBelow(join(c, 'archive')));
     assert.ok(uidsC.size > 0);
     for (const u of uidsC) assert.ok(!uidsA.has(u), `UID ${u} appears in two installations`);
     assert.deepEqual(tokens(a).map((t) => t.token), tokens(b).map((t) => t.token));
   });
 
   test('refuses a non-empty archive without --force; --force regenerates it identically', () => {
-    const before = listFiles(join(a, 'archive'));
+    const before = listFilesBelow(join(a, 'archive'));
     const refused = runCli(ARGS, { DATA_DIR: a, HONEY_URL: HONEY, HONEYTOKEN_SHARE: '0.5' });
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /^dicomhawk: .*archive already holds \d+ file\(s\); pass --force to replace the archive/);
-    assert.deepEqual(listFiles(join(a, 'archive')), before);
+    assert.deepEqual(listFilesBelow(join(a, 'archive')), before);
     const forced = seed(a, {}, ['--force', '--json']);
     const report = JSON.parse(forced.stdout) as { instances: number; manifest: { files: number } };
     assert.equal(report.instances, before.length);
     assert.equal(report.manifest.files, before.length);
-    for (const f of listFiles(join(a, 'archive'))) assert.ok(readFileSync(join(a, 'archive', f)).equals(readFileSync(join(b, 'archive', f))), f);
+    for (const f of listFilesBelow(join(a, 'archive'))) assert.ok(readFileSync(join(a, 'archive', f)).equals(readFileSync(join(b, 'archive', f))), f);
   });
 
   test('dcmdump parses every generated file without a warning', () => {
-    const files = listFiles(join(a, 'archive')).map((f) => join(a, 'archive', f));
+    const files = listFilesBelow(join(a, 'archive')).map((f) => join(a, 'archive', f));
     const r = tool('dcmdump', ['-dc', '-E', '+F', ...files]);
     assert.equal(r.status, 0, r.out.slice(0, 2000));
     assert.deepEqual(r.out.split('\n').filter((l) => /^(W|E|F):/.test(l.trim())), []);
@@ -111,7 +99,7 @@ describe('dicomhawk seed', () => {
     const all = tokens(a);
     const urls = all.filter((t) => t.kind === 'url');
     const studies = new Set(all.map((t) => t.studyInstanceUid));
-    const studiesInArchive = new Set(listFiles(join(a, 'archive')).map((f) => f.split('/')[1]));
+    const studiesInArchive = new Set(listFilesBelow(join(a, 'archive')).map((f) => f.split('/')[1]));
     assert.equal(studies.size, Math.max(1, Math.round(0.5 * studiesInArchive.size)), 'HONEYTOKEN_SHARE of the studies');
     assert.ok(urls.length >= studies.size);
     const carriers = new Set(urls.map((t) => t.path));
@@ -124,7 +112,7 @@ describe('dicomhawk seed', () => {
       assert.ok(t.path!.endsWith(`${t.sopInstanceUid}.dcm`));
     }
     // Only the selected objects carry one.
-    for (const f of listFiles(join(a, 'archive'))) {
+    for (const f of listFilesBelow(join(a, 'archive'))) {
       if (carriers.has(f)) continue;
       assert.ok(!readFileSync(join(a, 'archive', f)).includes(Buffer.from('honey.example.dk')) || all.some((t) => t.kind === 'pdf' && t.path === f), f);
     }
@@ -170,14 +158,14 @@ describe('dicomhawk seed', () => {
     const { config } = loadConfig({ env: { DATA_DIR: dir, MODALITIES: 'MG,PT' }, cwd: dir });
     const ctx = { config, paths: dataPaths(dir), secrets: { installSecret: 'x'.repeat(64) }, log: silentLogger() };
     await assert.rejects(seedArchive(ctx, { patients: 1, studies: 1, force: true }), (err: Error) => err instanceof SeedInputError && /MODALITIES \(MG,PT\) names no modality/.test(err.message));
-    assert.deepEqual(listFiles(join(dir, 'archive')), ['keep.dcm']);
+    assert.deepEqual(listFilesBelow(join(dir, 'archive')), ['keep.dcm']);
     const empty = tmp();
     mkdirSync(join(empty, 'archive'));
     const emptyCtx = { ...ctx, config: loadConfig({ env: { DATA_DIR: empty, MODALITIES: 'MG' }, cwd: empty }).config, paths: dataPaths(empty) };
     assert.equal(await ensureSeeded(emptyCtx), null);
     const off = { ...emptyCtx, config: { ...emptyCtx.config, seedPatients: 0, modalities: ['CT'] } };
     assert.equal(await ensureSeeded(off), null);
-    assert.deepEqual(listFiles(join(empty, 'archive')), []);
+    assert.deepEqual(listFilesBelow(join(empty, 'archive')), []);
   });
 
   test('the seed settings are checked at start-up, one line per problem', () => {
@@ -192,7 +180,7 @@ describe('dicomhawk seed', () => {
 
   test('CANARY_PDF: an operator template is embedded as-is in every selected study and dcm2pdf gives it back byte for byte', () => {
     const pdfs = tokens(c).filter((t) => t.kind === 'pdf');
-    const studies = new Set(listFiles(join(c, 'archive')).map((f) => f.split('/')[1]));
+    const studies = new Set(listFilesBelow(join(c, 'archive')).map((f) => f.split('/')[1]));
     assert.equal(pdfs.length, studies.size, 'HONEYTOKEN_SHARE=1: every study');
     for (const t of pdfs) {
       assert.equal(t.url, null, 'the URL of an operator template is not ours');

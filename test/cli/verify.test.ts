@@ -4,26 +4,13 @@
  * learned, never reported.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDb } from '../../src/core/storage/db.ts';
-import { makeDicomFile } from '../helpers/dicomFiles.ts';
+import { listFilesBelow, makeDicomFile } from '../helpers/dicomFiles.ts';
 import { runCli } from '../helpers/cli.ts';
-
-function listFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const abs = join(dir, e.name);
-      if (e.isDirectory()) walk(abs);
-      else out.push(relative(root, abs).split(sep).join('/'));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 test('verify: each modified, added and deleted file is reported exactly once with exit 1, restored when configured; clean (after our own import) exits 0', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dh-verify-'));
@@ -31,7 +18,7 @@ test('verify: each modified, added and deleted file is reported exactly once wit
   const noRestore = { DATA_DIR: dataDir, INTEGRITY_RESTORE: 'no' };
   assert.equal(runCli(['seed', '--patients', '1', '--studies', '2', '--scale', '0.1'], { DATA_DIR: dataDir }).code, 0);
 
-  const files = listFiles(archive);
+  const files = listFilesBelow(archive);
   const [modified, deleted] = [files[0]!, files[files.length - 1]!];
   const original = { modified: readFileSync(join(archive, modified)), deleted: readFileSync(join(archive, deleted)) };
   appendFileSync(join(archive, modified), 'tampered');

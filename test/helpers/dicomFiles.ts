@@ -1,7 +1,7 @@
 /** Small real DICOM files made with DCMTK's dump2dcm, for tests that need files on disk. */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 
 export interface DumpSpec {
   patientName: string;
@@ -85,4 +85,18 @@ export async function makeManyStudies(dir: string, count: number): Promise<strin
     out.push(path);
   }
   return out;
+}
+
+/** Every file below `root`, as sorted '/'-separated paths relative to it. */
+export function listFilesBelow(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const abs = join(dir, e.name);
+      if (e.isDirectory()) walk(abs);
+      else out.push(relative(root, abs).split(sep).join('/'));
+    }
+  };
+  walk(root);
+  return out.sort();
 }
