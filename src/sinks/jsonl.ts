@@ -14,6 +14,8 @@ const MAX_BUFFER = 8 * 1024 * 1024;
 
 export class JsonlSink implements Sink {
   readonly name = 'jsonl';
+  /** A backlog is written in large batches (written out in MAX_BUFFER pieces). */
+  readonly maxBatch = 8192;
   private fd: number | null = null;
   private size = 0;
   /** Reused for every batch: a fresh multi-megabyte Buffer per batch costs page faults on every write. */

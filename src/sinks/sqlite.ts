@@ -5,13 +5,15 @@
  *
  * The transactions run on a writer thread (sqliteWorker.ts) with its own connection to the same file, so that
  * SQLite's work (B-tree inserts into the events table and its indexes, WAL writes, checkpoints) uses another
- * core and never stalls the protocol path. The main thread only folds the sessions and posts the batch.
+ * core and never stalls the protocol path. The main thread only folds the sessions and encodes the rows' text
+ * into shared memory (sqliteRows.ts).
  * A writer that dies fails the batches in flight (the SinkRunner retries them) and is started again.
  */
 import { Worker } from 'node:worker_threads';
 import type { HawkEvent } from '../core/events/catalogue.ts';
 import type { Serialized, Sink } from './sink.ts';
-import { EVENT_COLUMNS, type FromWriter, type ToWriter, type WriterData } from './sqliteProtocol.ts';
+import { type FromWriter, type ToWriter, type WriterData } from './sqliteProtocol.ts';
+import { RowEncoder } from './sqliteRows.ts';
 
 interface SessionFold {
   session: string;
@@ -112,6 +114,9 @@ export class SqliteSink implements Sink {
   private readonly pending = new Map<number, Pending>();
   private drained: Array<() => void> = [];
   private nextId = 1;
+  private readonly rows = new RowEncoder();
+  /** The write whose rows are in the encoder's kept buffer (it is reused once that write is answered). */
+  private rowsLentTo = 0;
 
   constructor(private readonly path: string) {}
 
@@ -139,6 +144,7 @@ export class SqliteSink implements Sink {
         } else if (m.type === 'written' || m.type === 'failed') {
           const p = this.pending.get(m.id);
           this.pending.delete(m.id);
+          if (m.id === this.rowsLentTo) this.rows.release();
           if (this.pending.size === 0) this.idle(w);
           if (m.type === 'written') p?.resolve();
           else p?.reject(new Error(`sqlite: ${m.message}`));
@@ -156,6 +162,7 @@ export class SqliteSink implements Sink {
         }
         // Every batch still in flight on this writer fails; the SinkRunner retries it on a new one.
         const lost = [...this.pending.values()];
+        this.rows.release(); // the writer that read it is gone
         this.pending.clear();
         this.idle(null);
         for (const p of lost) p.reject(new Error(`sqlite writer exited (${code})`));
@@ -175,36 +182,32 @@ export class SqliteSink implements Sink {
   /** Folds the batch into its sessions rows, and hands both to the writer; resolves once they are committed. */
   write(batch: readonly Serialized[]): Promise<void> {
     if (this.stopped) throw new Error('sqlite sink not started');
-    const rows: unknown[] = new Array<unknown>(batch.length * EVENT_COLUMNS);
     const sessions = new Map<string, SessionFold>();
-    let i = 0;
+    const ms = new Float64Array(batch.length);
     let lastTimestamp = '';
-    let ms = NaN;
-    for (const { event: e, json } of batch) {
+    let t = NaN;
+    for (let i = 0; i < batch.length; i += 1) {
+      const e = batch[i]!.event;
       if (e.timestamp !== lastTimestamp) {
         lastTimestamp = e.timestamp;
-        ms = Date.parse(lastTimestamp); // events of one millisecond share their timestamp
+        t = Date.parse(lastTimestamp); // events of one millisecond share their timestamp
       }
-      rows[i] = ms;
-      rows[i + 1] = e.eventid;
-      rows[i + 2] = e.session;
-      rows[i + 3] = e.protocol;
-      rows[i + 4] = e.src_ip;
-      rows[i + 5] = json;
-      i += EVENT_COLUMNS;
+      ms[i] = t;
       if (e.protocol === 'internal') continue;
       let s = sessions.get(e.session);
       if (!s) {
         s = {
           session: e.session, protocol: e.protocol, sensor: e.sensor, src_ip: e.src_ip, src_port: e.src_port, dst_ip: e.dst_ip,
-          dst_port: e.dst_port, first: ms, last: ms, count: 0, client_guess: null, client_fp: null, calling_ae: null, called_ae: null,
+          dst_port: e.dst_port, first: t, last: t, count: 0, client_guess: null, client_fp: null, calling_ae: null, called_ae: null,
           closed_ms: null, close_reason: null, abuse_score: null, malicious_score: null, threat_score: null, country: null, isp: null,
         };
         sessions.set(e.session, s);
       }
-      fold(s, e, ms);
+      fold(s, e, t);
     }
+    const { rows, lent } = this.rows.encode(batch, (i) => ms[i]!);
     const message: ToWriter = { type: 'write', id: this.nextId++, rows, sessions: Array.from(sessions.values(), sessionRow) };
+    if (lent) this.rowsLentTo = message.id;
     const post = (w: Worker): Promise<void> =>
       new Promise<void>((resolve, reject) => {
         if (this.pending.size === 0) w.ref(); // an acknowledgement is awaited: keep the process alive for it

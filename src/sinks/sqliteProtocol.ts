@@ -1,4 +1,5 @@
 /** Messages between the SQLite sink (main thread) and its writer thread (sqliteWorker.ts). */
+import type { EncodedRows } from './sqliteRows.ts';
 
 /** Values per events row, in this order: ts_ms, eventid, session, protocol, src_ip, json. */
 export const EVENT_COLUMNS = 6;
@@ -15,8 +16,8 @@ export interface WriterData {
 }
 
 export type ToWriter =
-  /** One transaction: `rows` holds EVENT_COLUMNS values per event, flat; `sessions` one SESSION_COLUMNS tuple per session. */
-  | { type: 'write'; id: number; rows: unknown[]; sessions: unknown[][] }
+  /** One transaction: the events rows (in shared memory, sqliteRows.ts), and one SESSION_COLUMNS tuple per session. */
+  | { type: 'write'; id: number; rows: EncodedRows; sessions: unknown[][] }
   | { type: 'close' };
 
 export type FromWriter =

@@ -8,6 +8,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { migrate, openDb, type Db } from '../core/storage/db.ts';
 import { EVENT_MIGRATIONS } from '../core/storage/eventTables.ts';
 import { EVENT_COLUMNS, SESSION_COLUMNS, type FromWriter, type ToWriter, type WriterData } from './sqliteProtocol.ts';
+import { decodeRows, TEXT_COLUMNS, type EncodedRows } from './sqliteRows.ts';
 
 const MULTI_ROWS = 64;
 
@@ -38,7 +39,7 @@ if (!port) throw new Error('sqliteWorker.ts runs only as a worker thread');
 const send = (m: FromWriter): void => port.postMessage(m);
 
 let db: Db | null = null;
-let writeBatch: ((rows: readonly unknown[], sessions: readonly (readonly unknown[])[]) => void) | null = null;
+let writeBatch: ((rows: EncodedRows, sessions: readonly (readonly unknown[])[]) => void) | null = null;
 
 try {
   const { path } = workerData as WriterData;
@@ -52,14 +53,20 @@ try {
   const insertMany: BetterSqlite3.Statement<unknown[]> = conn.prepare(INSERT + Array.from({ length: MULTI_ROWS }, () => ROW).join(', '));
   const upsert: BetterSqlite3.Statement<unknown[]> = conn.prepare(UPSERT_SESSION);
   const chunk = new Array<unknown>(MULTI_ROWS * EVENT_COLUMNS);
-  writeBatch = conn.transaction((rows: readonly unknown[], sessions: readonly (readonly unknown[])[]) => {
-    const full = MULTI_ROWS * EVENT_COLUMNS;
-    let i = 0;
-    for (; i + full <= rows.length; i += full) {
-      for (let j = 0; j < full; j += 1) chunk[j] = rows[i + j];
-      insertMany.run(chunk);
-    }
-    for (; i < rows.length; i += EVENT_COLUMNS) insertOne.run(rows.slice(i, i + EVENT_COLUMNS));
+  const one = new Array<unknown>(EVENT_COLUMNS);
+  writeBatch = conn.transaction((rows: EncodedRows, sessions: readonly (readonly unknown[])[]) => {
+    // Full groups of MULTI_ROWS rows go in multi-row INSERTs, the rest one by one, all in order.
+    const grouped = rows.count - (rows.count % MULTI_ROWS);
+    let r = 0;
+    decodeRows(rows, (ts, text) => {
+      const target = r < grouped ? chunk : one;
+      const base = r < grouped ? (r % MULTI_ROWS) * EVENT_COLUMNS : 0;
+      target[base] = ts;
+      for (let k = 0; k < TEXT_COLUMNS; k += 1) target[base + 1 + k] = text(k);
+      if (r >= grouped) insertOne.run(one);
+      else if (r % MULTI_ROWS === MULTI_ROWS - 1) insertMany.run(chunk);
+      r += 1;
+    });
     for (const s of sessions) upsert.run(s);
   });
   send({ type: 'ready' });

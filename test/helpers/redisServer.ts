@@ -6,10 +6,20 @@ import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { freePort, waitFor } from './net.ts';
 
+export interface RedisServerOptions {
+  /**
+   * appendfsync: `always` (default: the restart tests lose nothing the server acknowledged) or `everysec`
+   * (Redis's default, and what deploy/docker-compose.yml runs: the benchmark measures that).
+   */
+  fsync?: 'always' | 'everysec';
+}
+
 export class RedisServer {
   private proc: ChildProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), 'dh-redis-'));
   port = 0;
+
+  constructor(private readonly opts: RedisServerOptions = {}) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -17,7 +27,7 @@ export class RedisServer {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', this.opts.fsync ?? 'always', '--save', ''], { stdio: 'ignore' });
     await waitFor(() => this.ping(), 10_000, 25);
   }
 

@@ -57,6 +57,29 @@ describe('Redis sink (real redis-server)', () => {
     await bus.stop();
   });
 
+  test('every list element is exactly one event\'s JSON text: non-ASCII, escaped newlines and batches past one RPUSH chunk', async () => {
+    const { server, bus, sink } = await setup();
+    // User names as an attacker might send them: UTF-8, a line separator, a newline, quotes, NUL.
+    const titles = ['Ærø-PACS ✓', 'line\u2028sep', 'two\nlines', 'q"u\\o"te', 'nul\u0000byte', '🦅'];
+    const sent: string[] = [];
+    const tap = bus.subscribe((e) => sent.push(JSON.stringify(e)));
+    const log = bus.forSession({ ...identity, protocol: 'http', session: 'utf8' });
+    for (let i = 0; i < 1300; i += 1) {
+      const username = `${titles[i % titles.length]!}#${i}`;
+      log.emit('dicomhawk.web.login.failed', { username, password: username, credential_kind: 'other', reason: 'unknown user' });
+    }
+    await bus.flush();
+    tap();
+    const c = createClient({ url: server.url });
+    await c.connect();
+    const items = await c.lRange('dicomhawk:events', 0, -1);
+    await c.close();
+    assert.equal(sink.spooledSegments(), 0);
+    assert.equal(items.length, 1300);
+    assert.deepEqual(items, sent, 'each element is the JSON text the bus serialised, byte for byte, in order');
+    await bus.stop();
+  });
+
   test('a server killed mid-stream (replies lost) still gets every event exactly once and in order', async () => {
     const { server, bus, sink, log } = await setup(50);
     let n = 0;

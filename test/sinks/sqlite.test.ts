@@ -45,6 +45,29 @@ describe('SQLite sink', () => {
     db.close();
   });
 
+  test('every row holds exactly the event as serialised: non-ASCII, null addresses, multi-row groups and their remainder, batch after batch', async () => {
+    const path = join(dir(), 'db.sqlite');
+    const bus = new EventBus({ sensor: 's', log: silentLogger(), batchSize: 150 });
+    await bus.addSink(new SqliteSink(path));
+    const sent: Array<{ eventid: string; session: string; protocol: string; src_ip: string | null; ts: number; json: string }> = [];
+    const tap = bus.subscribe((e) => sent.push({ eventid: e.eventid, session: e.session, protocol: e.protocol, src_ip: e.src_ip, ts: Date.parse(e.timestamp), json: JSON.stringify(e) }));
+    const names = ['Ærø-PACS ✓', 'line\u2028sep', 'two\nlines', '🦅', 'nul\u0000byte', 'plain'];
+    const web = bus.forSession({ ...identity, protocol: 'http', session: 'sess-ü' });
+    // Rounds of 150 events (two full groups of 64 and a remainder of 22) and a last round of 7, with session-less events between.
+    for (let i = 0; i < 1057; i += 1) {
+      if (i % 100 === 99) bus.internal().emit('dicomhawk.sensor.stop', SAMPLE_FIELDS['dicomhawk.sensor.stop']);
+      else web.emit('dicomhawk.web.login.failed', { username: `${names[i % names.length]!}#${i}`, password: 'p✓', credential_kind: 'other', reason: 'unknown user' });
+      if (i % 150 === 149) await bus.flush();
+    }
+    await bus.stop();
+    tap();
+    const db = openDb(path, { readonly: true });
+    const rows = db.prepare('SELECT ts_ms AS ts, eventid, session, protocol, src_ip, json FROM events ORDER BY id').all();
+    db.close();
+    assert.equal(rows.length, 1057);
+    assert.deepEqual(rows, sent);
+  });
+
   test('survives kill -9 mid-batch with no loss of acknowledged events', async () => {
     const path = join(dir(), 'crash.sqlite');
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('../helpers/sqliteWriter.ts', import.meta.url).pathname, path], { stdio: ['ignore', 'pipe', 'inherit'] });
