@@ -40,21 +40,38 @@ if n > 0 then redis.call('RPUSH', KEYS[1], unpack(chunk, 1, n)) end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', 604800)
 return 1`;
 
+/** A payload buffer that grew past this for one large batch is dropped afterwards instead of being kept. */
+const KEEP_PAYLOAD_BYTES = 8 * 1024 * 1024;
+
 /**
- * The batch as one UTF-8 buffer, lines separated by "\n". Encoded line by line into a buffer of its own (the
- * client may still hold it in the socket's queue after the call): joining the strings first costs several
- * times more than encoding them.
+ * The batch as one UTF-8 buffer, lines separated by "\n", encoded line by line into a buffer kept from batch to
+ * batch: joining the strings first, or encoding into fresh memory each time (pages the kernel must zero), costs
+ * several times more than encoding into memory already mapped. The buffer is lent until the push has been
+ * answered — Redis answers only after reading the whole command, so the client no longer holds it; a push that
+ * timed out keeps its buffer, and the next batch gets a new one.
  */
-function joinLines(lines: readonly string[]): Buffer {
-  let max = lines.length;
-  for (const l of lines) max += l.length * 3;
-  const buf = Buffer.allocUnsafeSlow(max);
-  let off = 0;
-  for (let i = 0; i < lines.length; i += 1) {
-    if (i > 0) buf[off++] = 0x0a;
-    off += buf.write(lines[i]!, off, 'utf8');
+class Payload {
+  private kept: Buffer | null = null;
+
+  take(lines: readonly string[]): { data: Buffer; done: () => void } {
+    let buf = this.kept ?? Buffer.allocUnsafeSlow(256 * 1024);
+    this.kept = null;
+    let off = 0;
+    for (let i = 0; i < lines.length; i += 1) {
+      const line = lines[i]!;
+      if (off + line.length * 3 + 1 > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, off + line.length * 3 + 1));
+        buf.copy(bigger, 0, 0, off);
+        buf = bigger;
+      }
+      if (i > 0) buf[off++] = 0x0a;
+      off += buf.write(line, off, 'utf8');
+    }
+    const done = (): void => {
+      if (buf.length <= KEEP_PAYLOAD_BYTES) this.kept = buf;
+    };
+    return { data: buf.subarray(0, off), done };
   }
-  return buf.subarray(0, off);
 }
 
 export interface RedisSinkOptions {
@@ -93,6 +110,7 @@ export class RedisSink implements Sink {
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private healthy = false;
+  private readonly payload = new Payload();
 
   constructor(private readonly opts: RedisSinkOptions) {
     this.spool = new Spool(opts.spoolDir, 'redis');
@@ -125,9 +143,10 @@ export class RedisSink implements Sink {
     const ackKey = `${this.opts.key}:ack:${writer}`;
     const timeout = this.opts.commandTimeoutMs ?? 5000;
     let t: NodeJS.Timeout | undefined;
+    const payload = this.payload.take(lines);
     try {
       await Promise.race([
-        this.client.eval(PUSH_ONCE, { keys: [this.opts.key, ackKey], arguments: [String(seq), joinLines(lines)] }),
+        this.client.eval(PUSH_ONCE, { keys: [this.opts.key, ackKey], arguments: [String(seq), payload.data] }).then(payload.done),
         new Promise((_, reject) => {
           t = setTimeout(() => reject(new Error('redis command timed out')), timeout);
         }),
