@@ -85,18 +85,19 @@ export class RowEncoder {
 }
 
 /**
- * The writer's side: calls `row` once per row, in order, with its ts_ms and a reader of its text values, which
- * must be read in column order (k = 0 … TEXT_COLUMNS - 1).
+ * The writer's side: calls `row` once per row, in order, with its ts_ms and a reader of its text values as UTF-8
+ * bytes (views of the shared memory, valid during the call), which must be read in column order
+ * (k = 0 … TEXT_COLUMNS - 1). The writer binds the bytes as they are (CAST(? AS TEXT)): no string is made.
  */
-export function decodeRows(rows: EncodedRows, row: (ts: number, text: (k: number) => string | null) => void): void {
+export function decodeRows(rows: EncodedRows, row: (ts: number, text: (k: number) => Buffer | null) => void): void {
   const text = Buffer.from(rows.text.buffer, rows.text.byteOffset, rows.text.byteLength);
   const { ends, ts, count } = rows;
   let off = 0;
   let base = 0;
-  const value = (k: number): string | null => {
+  const value = (k: number): Buffer | null => {
     const end = ends[base + k]!;
     if (end === NULL_END) return null;
-    const v = text.toString('utf8', off, end);
+    const v = text.subarray(off, end);
     off = end;
     return v;
   };

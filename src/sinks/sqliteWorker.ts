@@ -13,7 +13,8 @@ import { decodeRows, TEXT_COLUMNS, type EncodedRows } from './sqliteRows.ts';
 const MULTI_ROWS = 64;
 
 const INSERT = 'INSERT INTO events (ts_ms, eventid, session, protocol, src_ip, json) VALUES ';
-const ROW = `(${Array.from({ length: EVENT_COLUMNS }, () => '?').join(', ')})`;
+/** ts_ms, then the text columns bound as UTF-8 bytes and stored as TEXT (the bytes are the text: no conversion). */
+const ROW = `(?, ${Array.from({ length: EVENT_COLUMNS - 1 }, () => 'CAST(? AS TEXT)').join(', ')})`;
 const UPSERT_SESSION = `
   INSERT INTO sessions (session, protocol, sensor, src_ip, src_port, dst_ip, dst_port, first_seen_ms, last_seen_ms, event_count,
                         client_guess, client_fp, calling_ae, called_ae, closed_ms, close_reason, abuse_score, malicious_score, threat_score, country, isp)

@@ -14,7 +14,7 @@ function rowsOf(n: number, jsonBytes: number, tag: string): Array<{ event: Reado
 
 function decoded(rows: EncodedRows): Row[] {
   const out: Row[] = [];
-  decodeRows(rows, (ts, text) => out.push([ts, ...Array.from({ length: TEXT_COLUMNS }, (_, k) => text(k))]));
+  decodeRows(rows, (ts, text) => out.push([ts, ...Array.from({ length: TEXT_COLUMNS }, (_, k) => text(k)?.toString('utf8') ?? null)]));
   return out;
 }
 
