@@ -122,23 +122,36 @@ export function segmentFileBytes(e: Endpoints, captured: number, commentBytes: n
 
 /** One Enhanced Packet Block: IP header, TCP header and payload, with the session id as the packet's comment. */
 export function encodeSegment(e: Endpoints, s: Segment, comment: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(segmentFileBytes(e, Math.min(s.payload.length, s.captured ?? s.payload.length), comment.length));
+  encodeSegmentInto(b, 0, e, s, comment);
+  return b;
+}
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * Writes the block of `encodeSegment` into `b` at `at` (segmentFileBytes(…) bytes, every one of them written:
+ * `b` may hold anything) — the record store encodes straight into its write buffer.
+ */
+export function encodeSegmentInto(b: Buffer, at: number, e: Endpoints, s: Segment, comment: Buffer): void {
   const ipLen = e.v6 ? 40 : 20;
   const wire = ipLen + TCP_HEADER + s.payload.length;
   const captured = Math.min(s.payload.length, s.captured ?? s.payload.length);
   const incl = ipLen + TCP_HEADER + captured;
   const total = segmentFileBytes(e, captured, comment.length);
-  const b = Buffer.alloc(total);
-  b.writeUInt32LE(BlockType.EPB, 0);
-  b.writeUInt32LE(total, 4);
-  b.writeUInt32LE(0, 8); // interface 0
-  const us = BigInt(Math.round(s.timeMs * 1000));
-  b.writeUInt32LE(Number(us >> 32n), 12);
-  b.writeUInt32LE(Number(us & 0xffffffffn), 16);
-  b.writeUInt32LE(incl, 20);
-  b.writeUInt32LE(wire, 24);
+  b.fill(0, at, at + EPB_FIXED + ipLen + TCP_HEADER); // headers; payload, padding and options are written below
+  b.writeUInt32LE(BlockType.EPB, at);
+  b.writeUInt32LE(total, at + 4);
+  b.writeUInt32LE(0, at + 8); // interface 0
+  const us = Math.round(s.timeMs * 1000); // exact: microseconds since 1970 stay far below 2^53
+  const high = Math.floor(us / TWO_32);
+  b.writeUInt32LE(high, at + 12);
+  b.writeUInt32LE(us - high * TWO_32, at + 16);
+  b.writeUInt32LE(incl, at + 20);
+  b.writeUInt32LE(wire, at + 24);
   const src = s.fromClient ? e.client : e.server;
   const dst = s.fromClient ? e.server : e.client;
-  let o = EPB_FIXED;
+  let o = at + EPB_FIXED;
   if (e.v6) {
     b.writeUInt32BE(0x60000000, o);
     b.writeUInt16BE(TCP_HEADER + s.payload.length, o + 4);
@@ -166,14 +179,15 @@ export function encodeSegment(e: Endpoints, s: Segment, comment: Buffer): Buffer
   b.writeUInt16BE(0xffff, o + 14);
   o += TCP_HEADER;
   b.set(s.payload.subarray(0, captured), o);
-  o = EPB_FIXED + pad4(incl);
+  o = at + EPB_FIXED + pad4(incl);
+  b.fill(0, at + EPB_FIXED + incl, o); // padding of the packet data
   b.writeUInt16LE(OPT_COMMENT, o);
   b.writeUInt16LE(comment.length, o + 2);
   comment.copy(b, o + 4);
+  b.fill(0, o + 4 + comment.length, o + 4 + pad4(comment.length));
   o += 4 + pad4(comment.length);
-  b.writeUInt16LE(OPT_ENDOFOPT, o); // and length 0
-  b.writeUInt32LE(total, total - 4);
-  return b;
+  b.writeUInt32LE(OPT_ENDOFOPT, o); // opt_endofopt: code 0, length 0
+  b.writeUInt32LE(total, at + total - 4);
 }
 
 /** A packet read back from a record file. */

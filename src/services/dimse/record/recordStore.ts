@@ -35,10 +35,17 @@ const DEFAULT_MAX_PENDING = 16 * 1024 * 1024;
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const FLUSH_MS = 100;
 const FLUSH_BYTES = 256 * 1024;
+/** Write buffer size (a block larger than this gets a buffer of its own). */
+const CHUNK_BYTES = FLUSH_BYTES + 64 * 1024;
+/** Chunks kept for reuse. */
+const FREE_CHUNKS = 4;
 
+/** A run of blocks of one file, bytes [start, end) of a chunk. */
 interface Queued {
   rel: string;
-  data: Buffer;
+  chunk: Buffer;
+  start: number;
+  end: number;
 }
 
 export class PduRecordStore {
@@ -52,6 +59,14 @@ export class PduRecordStore {
   private fileCounter = 0;
   private queue: Queued[] = [];
   private queueBytes = 0;
+  /** The chunk blocks are encoded into now, and how much of it is used. */
+  private chunk: Buffer | null = null;
+  private chunkUsed = 0;
+  private readonly freeChunks: Buffer[] = [];
+  /** Chunks that take no more blocks but still have writes in flight. */
+  private readonly closedChunks = new Set<Buffer>();
+  /** Appends in flight per chunk. */
+  private readonly chunkWrites = new Map<Buffer, number>();
   private flushTimer: NodeJS.Timeout | null = null;
   /** The tail of the chain of appends (one chain: files are written in order). */
   private writing: Promise<void> = Promise.resolve();
@@ -117,18 +132,55 @@ export class PduRecordStore {
   }
 
   /**
-   * Queues a block (its bytes were reserved) and returns the file, relative to the root, it goes into.
-   * Never throws, never blocks.
+   * Queues a block of `size` bytes (reserved before), written by `fill` straight into the store's write buffer,
+   * and returns the file, relative to the root, it goes into. Never throws, never blocks.
    */
-  write(block: Buffer, nowMs = Date.now()): string {
+  writeBlock(size: number, fill: (buf: Buffer, at: number) => void, nowMs = Date.now()): string {
     let cur = this.current;
-    if (cur === null || nowMs >= cur.dayEndsAt || cur.bytes + block.length > this.rotateBytes) cur = this.startFile(nowMs);
-    cur.bytes += block.length;
-    this.queue.push({ rel: cur.rel, data: block });
-    this.queueBytes += block.length;
+    if (cur === null || nowMs >= cur.dayEndsAt || cur.bytes + size > this.rotateBytes) cur = this.startFile(nowMs);
+    cur.bytes += size;
+    this.queueBlock(cur.rel, size, fill);
     if (this.queueBytes >= FLUSH_BYTES) this.flush();
     else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
     return cur.rel;
+  }
+
+  /** Queues a block already encoded (see writeBlock). */
+  write(block: Buffer, nowMs = Date.now()): string {
+    return this.writeBlock(block.length, (buf, at) => block.copy(buf, at), nowMs);
+  }
+
+  /**
+   * Blocks are encoded one after the other into a chunk of memory reused once its write is done: a buffer per
+   * packet (eight per association) and a concatenation per flush cost the event loop more than the encoding.
+   * A run of blocks of one file in one chunk is one queue entry (one slice, one append).
+   */
+  private queueBlock(rel: string, size: number, fill: (buf: Buffer, at: number) => void): void {
+    if (this.chunk === null || this.chunkUsed + size > this.chunk.length) {
+      this.closeChunk();
+      this.chunk = size > CHUNK_BYTES ? Buffer.allocUnsafeSlow(size) : (this.freeChunks.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES));
+      this.chunkUsed = 0;
+    }
+    const chunk = this.chunk;
+    fill(chunk, this.chunkUsed);
+    const last = this.queue.at(-1);
+    if (last && last.rel === rel && last.chunk === chunk && last.end === this.chunkUsed) last.end += size;
+    else this.queue.push({ rel, chunk, start: this.chunkUsed, end: this.chunkUsed + size });
+    this.chunkUsed += size;
+    this.queueBytes += size;
+  }
+
+  /** The current chunk takes no more blocks; it returns to the free list once every write from it is done. */
+  private closeChunk(): void {
+    const chunk = this.chunk;
+    this.chunk = null;
+    if (chunk === null) return;
+    if (!this.queue.some((q) => q.chunk === chunk)) this.release(chunk);
+    else this.closedChunks.add(chunk);
+  }
+
+  private release(chunk: Buffer): void {
+    if (chunk.length === CHUNK_BYTES && this.freeChunks.length < FREE_CHUNKS) this.freeChunks.push(chunk);
   }
 
   private startFile(nowMs: number): { rel: string; day: string; dayEndsAt: number; bytes: number } {
@@ -141,32 +193,25 @@ export class PduRecordStore {
     this.used += header.length; // not refused: a file without its header would be unreadable
     this.pending += header.length;
     this.current = { rel, day, dayEndsAt: (Math.floor(nowMs / 86_400_000) + 1) * 86_400_000, bytes: header.length };
-    this.queue.push({ rel, data: header });
-    this.queueBytes += header.length;
+    this.queueBlock(rel, header.length, (buf, at) => header.copy(buf, at));
     return this.current;
   }
 
-  /** Hands what is queued to the chain of appends: one append per file. */
+  /** Hands what is queued to the chain of appends: one append per run of blocks of one file in one chunk. */
   private flush(): void {
     if (this.flushTimer !== null) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
     }
     if (this.queue.length === 0) return;
+    // The chunk being filled is written now: it takes no more blocks (a new one, or a free one, takes the next).
+    // Closed before the queue is emptied, so that it is known to have writes coming.
+    this.closeChunk();
     const batch = this.queue;
     this.queue = [];
     this.queueBytes = 0;
-    // Consecutive blocks of one file become one buffer (one copy each) and one append.
-    const groups: Queued[] = [];
-    for (let i = 0; i < batch.length; ) {
-      const rel = batch[i]!.rel;
-      let j = i;
-      let bytes = 0;
-      while (j < batch.length && batch[j]!.rel === rel) bytes += batch[j++]!.data.length;
-      groups.push({ rel, data: j - i === 1 ? batch[i]!.data : Buffer.concat(batch.slice(i, j).map((q) => q.data), bytes) });
-      i = j;
-    }
-    for (const g of groups) {
+    for (const g of batch) {
+      const data = g.chunk.subarray(g.start, g.end);
       this.inFlight.set(g.rel, (this.inFlight.get(g.rel) ?? 0) + 1);
       this.writing = this.writing
         .then(async () => {
@@ -175,19 +220,26 @@ export class PduRecordStore {
             await mkdir(join(this.root, day), { recursive: true, mode: 0o750 });
             this.madeDays.add(day);
           }
-          await appendFile(join(this.root, g.rel), g.data, { mode: 0o640 });
+          await appendFile(join(this.root, g.rel), data, { mode: 0o640 });
         })
         .catch((err: unknown) => {
-          this.used = Math.max(0, this.used - g.data.length);
+          this.used = Math.max(0, this.used - data.length);
           this.failures += 1;
           if (this.failures === 1 || this.failures % 100 === 0) this.diag?.warn({ err, failures: this.failures }, 'PDU record write failed');
         })
         .finally(() => {
-          this.pending -= g.data.length;
+          this.pending -= data.length;
           const n = (this.inFlight.get(g.rel) ?? 1) - 1;
           if (n <= 0) this.inFlight.delete(g.rel);
           else this.inFlight.set(g.rel, n);
+          const left = (this.chunkWrites.get(g.chunk) ?? 1) - 1;
+          if (left > 0) this.chunkWrites.set(g.chunk, left);
+          else {
+            this.chunkWrites.delete(g.chunk);
+            if (this.closedChunks.delete(g.chunk)) this.release(g.chunk);
+          }
         });
+      this.chunkWrites.set(g.chunk, (this.chunkWrites.get(g.chunk) ?? 0) + 1);
     }
   }
 

@@ -8,7 +8,7 @@
  * and in-memory caps. The first PDU that does not fit is stored cut (captured < original length) and ends the
  * session's record; `truncated` says so in the `dicomhawk.session.closed` event.
  */
-import { encodeSegment, endpoints, SEGMENT_PAYLOAD, segmentFileBytes, TcpFlag, type Endpoint, type Endpoints } from './pcapng.ts';
+import { encodeSegmentInto, endpoints, SEGMENT_PAYLOAD, segmentFileBytes, TcpFlag, type Endpoint, type Endpoints, type Segment } from './pcapng.ts';
 import type { PduRecordStore } from './recordStore.ts';
 
 /** Summary for the `pdu_record` field of `dicomhawk.session.closed`. */
@@ -57,8 +57,8 @@ export class SessionPduRecorder {
       this.stopped = true;
       return;
     }
-    this.put(encodeSegment(this.ends, { fromClient: true, seq: 0, ack: 0, flags: TcpFlag.SYN, timeMs: startedAtMs, payload: empty }, this.comment), startedAtMs);
-    this.put(encodeSegment(this.ends, { fromClient: false, seq: 0, ack: 1, flags: TcpFlag.SYN | TcpFlag.ACK, timeMs: startedAtMs, payload: empty }, this.comment), startedAtMs);
+    this.put({ fromClient: true, seq: 0, ack: 0, flags: TcpFlag.SYN, timeMs: startedAtMs, payload: empty }, syn);
+    this.put({ fromClient: false, seq: 0, ack: 1, flags: TcpFlag.SYN | TcpFlag.ACK, timeMs: startedAtMs, payload: empty }, syn);
   }
 
   /** Records one PDU (`raw`: header and body as on the wire). */
@@ -85,7 +85,7 @@ export class SessionPduRecorder {
       }
       const seq = fromClient ? this.clientSeq : this.serverSeq;
       const ack = fromClient ? this.serverSeq : this.clientSeq;
-      this.put(encodeSegment(this.ends, { fromClient, seq, ack, flags: TcpFlag.PSH | TcpFlag.ACK, timeMs, payload, captured }, this.comment), timeMs);
+      this.put({ fromClient, seq, ack, flags: TcpFlag.PSH | TcpFlag.ACK, timeMs, payload, captured }, need);
       if (fromClient) this.clientSeq = (this.clientSeq + payload.length) >>> 0;
       else this.serverSeq = (this.serverSeq + payload.length) >>> 0;
       off += payload.length;
@@ -93,10 +93,11 @@ export class SessionPduRecorder {
     this.pdus += 1;
   }
 
-  private put(block: Buffer, timeMs: number): void {
-    const rel = this.store.write(block, timeMs);
+  /** Queues one packet of `size` file bytes (segmentFileBytes), encoded straight into the store's buffer. */
+  private put(segment: Segment, size: number): void {
+    const rel = this.store.writeBlock(size, (buf, at) => encodeSegmentInto(buf, at, this.ends, segment, this.comment), segment.timeMs);
     if (this.files.at(-1) !== rel) this.files.push(rel);
-    this.bytes += block.length;
+    this.bytes += size;
   }
 
   /** Ends the session's record and says what it holds. */
