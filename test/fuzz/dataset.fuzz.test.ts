@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { IDENTIFIER_LIMITS, readIdentifier, writeIdentifier } from '../../src/services/dimse/dataset/identifier.ts';
-import { walkDataset } from '../../src/services/dimse/dataset/walker.ts';
+import { walkDataset } from '../../src/domain/dicom/walker.ts';
 import { fuzzParams } from './fuzz.ts';
 
 const SYNTAXES = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2'];

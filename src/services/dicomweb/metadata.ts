@@ -5,10 +5,10 @@
  * larger top-level ones a BulkDataURI (`…/bulkdata/GGGGEEEE`), and Pixel Data always a BulkDataURI.
  */
 import { inflateRawSync } from 'node:zlib';
-import { DEFAULT_CHARSET, decodeText, parseSpecificCharacterSet, type CharsetInfo } from '../dimse/dataset/charset.ts';
-import { TransferSyntax } from '../dimse/dataset/transferSyntax.ts';
-import { NUMERIC_VR_SIZES, TEXT_VRS } from '../dimse/dataset/vr.ts';
-import { walkDataset, type WalkElement } from '../dimse/dataset/walker.ts';
+import { DEFAULT_CHARSET, decodeText, parseSpecificCharacterSet, type CharsetInfo } from '../../domain/dicom/charset.ts';
+import { TransferSyntax } from '../../domain/dicom/transferSyntax.ts';
+import { NUMERIC_VR_SIZES, TEXT_VRS } from '../../domain/dicom/vr.ts';
+import { walkDataset, type WalkElement } from '../../domain/dicom/walker.ts';
 import { registryVr } from './dictionary.ts';
 import type { JsonAttribute, JsonDataset, JsonValue } from './dicomJson.ts';
 

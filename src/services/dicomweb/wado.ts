@@ -17,7 +17,7 @@ import type { ResolvedInstance } from '../../domain/archive/retrieve.ts';
 import { fileMetaBytes } from '../../domain/dicom/part10.ts';
 import type { SessionLog } from '../../core/events/sessionLog.ts';
 import { loadPersona } from '../dimse/persona/persona.ts';
-import { walkDataset, type WalkElement } from '../dimse/dataset/walker.ts';
+import { walkDataset, type WalkElement } from '../../domain/dicom/walker.ts';
 import { covers, parseAccept, type MediaRange } from './accept.ts';
 import { requesterIp, serviceBase, type RouteContext } from './context.ts';
 import { DICOM_JSON } from './dicomJson.ts';

@@ -11,11 +11,11 @@
  * NUL, other text with space, binary with NUL), sequences and items of defined length.
  */
 import { Writer } from '../net/writer.ts';
-import { DEFAULT_CHARSET, decodeText, encodingForCharset, parseSpecificCharacterSet, type CharsetInfo } from './charset.ts';
-import { lookupTag, parseTag, tagNumber, tagString } from './dictionary.ts';
-import { encodingForTransferSyntax, type DatasetEncoding } from './transferSyntax.ts';
-import { CHARSET_VRS, MULTI_VALUE_TEXT_VRS, NUMERIC_VR_SIZES, TEXT_VRS, isLongLengthVr, padByteFor } from './vr.ts';
-import { walkDataset, type WalkElement, type WalkLimits } from './walker.ts';
+import { DEFAULT_CHARSET, decodeText, encodingForCharset, parseSpecificCharacterSet, type CharsetInfo } from '../../../domain/dicom/charset.ts';
+import { lookupTag, parseTag, tagNumber, tagString } from '../../../domain/dicom/dictionary.ts';
+import { encodingForTransferSyntax, type DatasetEncoding } from '../../../domain/dicom/transferSyntax.ts';
+import { CHARSET_VRS, MULTI_VALUE_TEXT_VRS, NUMERIC_VR_SIZES, TEXT_VRS, isLongLengthVr, padByteFor } from '../../../domain/dicom/vr.ts';
+import { walkDataset, type WalkElement, type WalkLimits } from '../../../domain/dicom/walker.ts';
 
 export interface IdentifierElement {
   /** `GGGGEEEE`. */

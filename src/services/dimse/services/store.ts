@@ -7,7 +7,7 @@
 import { contentKind } from '../../../domain/quarantine/contentKind.ts';
 import type { Quarantine } from '../../../domain/quarantine/quarantine.ts';
 import { CommandField } from '../dimse/command.ts';
-import { walkDataset } from '../dataset/walker.ts';
+import { walkDataset } from '../../../domain/dicom/walker.ts';
 import { acceptedAbstractSyntaxes } from '../persona/negotiate.ts';
 import type { DimseService } from './service.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readIdentifier, writeIdentifier, type IdentifierElement } from '../../../../src/services/dimse/dataset/identifier.ts';
-import { ELE, ILE, elem, itemOf, seq } from './bytes.ts';
+import { ELE, ILE, elem, itemOf, seq } from '../../../helpers/datasetBytes.ts';
 
 const IMPLICIT = '1.2.840.10008.1.2';
 const EXPLICIT = '1.2.840.10008.1.2.1';

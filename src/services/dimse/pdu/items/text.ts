@@ -112,7 +112,7 @@ export class PaddingTally {
   }
 }
 
-export { AnomalyLog } from '../../anomalies.ts';
+export { AnomalyLog } from '../../../../domain/dicom/anomalies.ts';
 
 export function hex2(code: number): string {
   return `0x${code.toString(16).padStart(2, '0')}`;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeIdentifier } from '../../../../src/services/dimse/dataset/identifier.ts';
-import { walkDataset, type WalkResult } from '../../../../src/services/dimse/dataset/walker.ts';
-import { EBE, ELE, ILE, UNDEFINED, elem, itemDelimiter, itemHeader, itemOf, nested, seq, seqDelimiter, type Enc } from './bytes.ts';
+import { writeIdentifier } from '../../../src/services/dimse/dataset/identifier.ts';
+import { walkDataset, type WalkResult } from '../../../src/domain/dicom/walker.ts';
+import { EBE, ELE, ILE, UNDEFINED, elem, itemDelimiter, itemHeader, itemOf, nested, seq, seqDelimiter, type Enc } from '../../helpers/datasetBytes.ts';
 
 const IMPLICIT = '1.2.840.10008.1.2';
 const EXPLICIT = '1.2.840.10008.1.2.1';

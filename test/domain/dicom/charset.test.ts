@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodingForCharset, parseSpecificCharacterSet } from '../../../../src/services/dimse/dataset/charset.ts';
+import { encodingForCharset, parseSpecificCharacterSet } from '../../../src/domain/dicom/charset.ts';
 
 test('maps the supported defined terms to decoders', () => {
   const cases: [string | null, string, boolean][] = [

@@ -16,7 +16,7 @@
  * The walker allocates nothing per element; a visitor can observe the structure (the identifier
  * reader builds its tree that way).
  */
-import { AnomalyLog } from '../anomalies.ts';
+import { AnomalyLog } from './anomalies.ts';
 import { encodingForTransferSyntax, IMPLICIT_LE, type DatasetEncoding } from './transferSyntax.ts';
 import { KNOWN_VRS, isLongLengthVr } from './vr.ts';
 

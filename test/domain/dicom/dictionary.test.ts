@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DICTIONARY, lookupKeyword, lookupTag, parseTag, tagNumber, tagString } from '../../../../src/services/dimse/dataset/dictionary.ts';
-import { KNOWN_VRS } from '../../../../src/services/dimse/dataset/vr.ts';
+import { DICTIONARY, lookupKeyword, lookupTag, parseTag, tagNumber, tagString } from '../../../src/domain/dicom/dictionary.ts';
+import { KNOWN_VRS } from '../../../src/domain/dicom/vr.ts';
 
 test('covers the Query/Retrieve keys with their VRs', () => {
   const expect: [string, number, string][] = [
