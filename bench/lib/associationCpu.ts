@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../../src/core/events/bus.ts';
 import { silentLogger } from '../../src/core/log.ts';
-import { loadPersona } from '../../src/services/dimse/persona/persona.ts';
+import { loadPersona } from '../../src/domain/dicom/persona.ts';
 import { PduRecordStore } from '../../src/services/dimse/record/recordStore.ts';
 import { DimseListeners } from '../../src/services/dimse/server/listener.ts';
 import { ServiceRegistry } from '../../src/services/dimse/services/registry.ts';

@@ -29,7 +29,7 @@ import { defaultHoneyUrlBase } from '../domain/honeytokens/tokens.ts';
 import { HoneytokenRegistry } from '../domain/honeytokens/registry.ts';
 import type { PlantReport } from '../domain/honeytokens/plant.ts';
 import { integrityTarget, withArchiveMaintenance, type LearnReport } from '../domain/integrity/manifest.ts';
-import { loadPersona } from '../services/dimse/persona/persona.ts';
+import { loadPersona } from '../domain/dicom/persona.ts';
 
 /** The seed used when none is given (serve's automatic seeding and `dicomhawk seed` without --seed). */
 export const DEFAULT_SEED = '1';

@@ -4,7 +4,7 @@ import { EventBus } from '../../src/core/events/bus.ts';
 import type { HawkEvent } from '../../src/core/events/catalogue.ts';
 import { hawkEventSchema } from '../../src/core/events/catalogue.ts';
 import { silentLogger } from '../../src/core/log.ts';
-import { loadPersona, type Persona } from '../../src/services/dimse/persona/persona.ts';
+import { loadPersona, type Persona } from '../../src/domain/dicom/persona.ts';
 import type { ConnectionLimits } from '../../src/services/dimse/server/limits.ts';
 import { DimseListeners } from '../../src/services/dimse/server/listener.ts';
 import { ServiceRegistry } from '../../src/services/dimse/services/registry.ts';

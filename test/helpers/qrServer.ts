@@ -6,7 +6,7 @@ import { openDb } from '../../src/core/storage/db.ts';
 import type { MoveDestination } from '../../src/core/config/parsers.ts';
 import { Archive, archivePath } from '../../src/domain/archive/index.ts';
 import { Quarantine } from '../../src/domain/quarantine/quarantine.ts';
-import { loadPersona } from '../../src/services/dimse/persona/persona.ts';
+import { loadPersona } from '../../src/domain/dicom/persona.ts';
 import { dimseServices } from '../../src/services/dimse/surface.ts';
 import { makeDicomFile, type DumpSpec } from './dicomFiles.ts';
 import { startDimseServer, type TestServer } from './dimseServer.ts';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_SEED, seedArchive, SeedInputError, SeedRefusedError, type SeedProgress } from '../../app/seed.ts';
 import { loadOrCreateSecrets } from '../../core/secrets.ts';
 import { dataPaths, ensureDataDirs } from '../../core/storage/dataDir.ts';
-import { PersonaError } from '../../services/dimse/persona/persona.ts';
+import { PersonaError } from '../../domain/dicom/persona.ts';
 import { fail, loadOrExit } from '../common.ts';
 import { progressLine } from '../progress.ts';
 

@@ -16,7 +16,7 @@ import { QueryRetrieveError } from '../../domain/archive/plan.ts';
 import type { ResolvedInstance } from '../../domain/archive/retrieve.ts';
 import { fileMetaBytes } from '../../domain/dicom/part10.ts';
 import type { SessionLog } from '../../core/events/sessionLog.ts';
-import { loadPersona } from '../dimse/persona/persona.ts';
+import { loadPersona } from '../../domain/dicom/persona.ts';
 import { walkDataset, type WalkElement } from '../../domain/dicom/walker.ts';
 import { covers, parseAccept, type MediaRange } from './accept.ts';
 import { requesterIp, serviceBase, type RouteContext } from './context.ts';

@@ -5,7 +5,7 @@ import type { MoveDestination } from '../../core/config/parsers.ts';
 import { dataPaths } from '../../core/storage/dataDir.ts';
 import type { Archive } from '../../domain/archive/index.ts';
 import type { Quarantine } from '../../domain/quarantine/quarantine.ts';
-import { loadPersona, type Persona } from './persona/persona.ts';
+import { loadPersona, type Persona } from '../../domain/dicom/persona.ts';
 import { echoService } from './services/echo.ts';
 import { findService } from './services/find.ts';
 import { getService, type InstanceResolver, type RetrieveHooks } from './services/get.ts';

@@ -10,7 +10,7 @@ import type { Archive } from '../../domain/archive/index.ts';
 import { defaultHoneyUrlBase } from '../../domain/honeytokens/tokens.ts';
 import type { RotationOptions, RotationTrigger } from '../../domain/tcia/rotation.ts';
 import { installCharset } from '../../app/seed.ts';
-import { loadPersona } from '../dimse/persona/persona.ts';
+import { loadPersona } from '../../domain/dicom/persona.ts';
 
 export type RotationBase = Omit<RotationOptions, 'events' | 'onProgress' | 'signal' | 'dryRun'>;
 

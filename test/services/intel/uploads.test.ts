@@ -10,7 +10,7 @@ import type { EventOf } from '../../../src/core/events/catalogue.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import { openDb } from '../../../src/core/storage/db.ts';
 import { Quarantine } from '../../../src/domain/quarantine/quarantine.ts';
-import { loadPersona } from '../../../src/services/dimse/persona/persona.ts';
+import { loadPersona } from '../../../src/domain/dicom/persona.ts';
 import { DimseListeners } from '../../../src/services/dimse/server/listener.ts';
 import { ServiceRegistry } from '../../../src/services/dimse/services/registry.ts';
 import { echoService } from '../../../src/services/dimse/services/echo.ts';

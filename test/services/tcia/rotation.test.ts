@@ -17,7 +17,7 @@ import type { HawkEvent } from '../../../src/core/events/catalogue.ts';
 import { openDb } from '../../../src/core/storage/db.ts';
 import { HoneytokenRegistry } from '../../../src/domain/honeytokens/registry.ts';
 import { Quarantine } from '../../../src/domain/quarantine/quarantine.ts';
-import { loadPersona } from '../../../src/services/dimse/persona/persona.ts';
+import { loadPersona } from '../../../src/domain/dicom/persona.ts';
 import { dimseServices } from '../../../src/services/dimse/surface.ts';
 import { startTciaRotator } from '../../../src/services/tcia/index.ts';
 import { findResponses } from '../../helpers/dcmqrscp.ts';

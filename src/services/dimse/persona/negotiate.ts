@@ -8,7 +8,7 @@ import type { AssociateAcInit } from '../pdu/associateAc.ts';
 import type { PresentationContextAcInit, PresentationContextResultCode } from '../pdu/items/presentationContext.ts';
 import type { RoleSelection } from '../pdu/items/userInfo.ts';
 import type { AssociateRejection } from '../dul/constants.ts';
-import type { Persona } from './persona.ts';
+import type { Persona } from '../../../domain/dicom/persona.ts';
 import { STORAGE_SOP_CLASSES } from './storageClasses.ts';
 import { AppContext, SopClass } from './uids.ts';
 

@@ -12,7 +12,7 @@ import { encodeAbort } from '../pdu/abort.ts';
 import { encodeAssociateRq } from '../pdu/associateRq.ts';
 import { decodePdu } from '../pdu/decode.ts';
 import { encodeReleaseRq } from '../pdu/releaseRq.ts';
-import type { Persona } from '../persona/persona.ts';
+import type { Persona } from '../../../domain/dicom/persona.ts';
 
 export interface StoreItem {
   sopClassUid: string;

@@ -29,7 +29,7 @@ import type { PData } from '../pdu/pData.ts';
 import { encodeReleaseRp } from '../pdu/releaseRp.ts';
 import { encodeReleaseRq } from '../pdu/releaseRq.ts';
 import { negotiate, type AcceptedContext, type Negotiation } from '../persona/negotiate.ts';
-import type { Persona } from '../persona/persona.ts';
+import type { Persona } from '../../../domain/dicom/persona.ts';
 import type { SessionPduRecorder } from '../record/sessionRecorder.ts';
 import type { AssociationInfo, ServiceContext } from '../services/service.ts';
 import type { ServiceRegistry } from '../services/registry.ts';

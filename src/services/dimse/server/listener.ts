@@ -10,7 +10,7 @@ import { createSecureContext, createServer as createTlsServer, TLSSocket, type S
 import type { EventBus } from '../../../core/events/bus.ts';
 import { uuidv7 } from '../../../core/ids.ts';
 import type { Logger } from '../../../core/log.ts';
-import type { Persona } from '../persona/persona.ts';
+import type { Persona } from '../../../domain/dicom/persona.ts';
 import type { PduRecordStore } from '../record/recordStore.ts';
 import { SessionPduRecorder } from '../record/sessionRecorder.ts';
 import type { ServiceRegistry } from '../services/registry.ts';

@@ -8,7 +8,7 @@ import type { SessionLog } from '../../../core/events/sessionLog.ts';
 import type { DimseMessage } from '../dimse/assembler.ts';
 import type { CommandInit } from '../dimse/command.ts';
 import type { AcceptedContext } from '../persona/negotiate.ts';
-import type { Persona } from '../persona/persona.ts';
+import type { Persona } from '../../../domain/dicom/persona.ts';
 
 export interface AssociationInfo {
   readonly callingAe: string;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { openDb } from '../../../../src/core/storage/db.ts';
 import { Archive } from '../../../../src/domain/archive/index.ts';
 import { Quarantine } from '../../../../src/domain/quarantine/quarantine.ts';
-import { loadPersona } from '../../../../src/services/dimse/persona/persona.ts';
+import { loadPersona } from '../../../../src/domain/dicom/persona.ts';
 import { dimseServices } from '../../../../src/services/dimse/surface.ts';
 import { makeManyStudies } from '../../../helpers/dicomFiles.ts';
 import { run, startDimseServer } from '../../../helpers/dimseServer.ts';

@@ -14,7 +14,7 @@ import { EventBus } from '../../../../src/core/events/bus.ts';
 import type { HawkEvent } from '../../../../src/core/events/catalogue.ts';
 import { hawkEventSchema } from '../../../../src/core/events/catalogue.ts';
 import { silentLogger } from '../../../../src/core/log.ts';
-import { loadPersona } from '../../../../src/services/dimse/persona/persona.ts';
+import { loadPersona } from '../../../../src/domain/dicom/persona.ts';
 import { decodePdu } from '../../../../src/services/dimse/pdu/decode.ts';
 import { printSessionPdus } from '../../../../src/services/dimse/record/printPdus.ts';
 import { decodePcapng } from '../../../../src/services/dimse/record/pcapng.ts';

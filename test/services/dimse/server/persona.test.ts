@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeAssociateAc } from '../../../../src/services/dimse/pdu/associateAc.ts';
-import { loadPersona, PersonaError, shippedPersonas } from '../../../../src/services/dimse/persona/persona.ts';
+import { loadPersona, PersonaError, shippedPersonas } from '../../../../src/domain/dicom/persona.ts';
 import { UID, appContext, implClassUid, maxLength, pcRq, roleSelection, rqPdu, userInfo } from '../../../fixtures/pdu.ts';
 import { startDimseServer } from '../../../helpers/dimseServer.ts';
 import { exchange } from '../../../helpers/rawClient.ts';

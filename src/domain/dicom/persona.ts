@@ -37,7 +37,7 @@ export const personaSchema = z
 
 export type Persona = z.infer<typeof personaSchema>;
 
-export const PERSONA_DIR = fileURLToPath(new URL('../../../../personas/', import.meta.url));
+export const PERSONA_DIR = fileURLToPath(new URL('../../../personas/', import.meta.url));
 
 export function shippedPersonas(): string[] {
   return readdirSync(PERSONA_DIR)
