@@ -14,6 +14,7 @@ import type { HawkEvent } from '../core/events/catalogue.ts';
 import type { Serialized, Sink } from './sink.ts';
 import { type FromWriter, type ToWriter, type WriterData } from './sqliteProtocol.ts';
 import { RowEncoder } from './sqliteRows.ts';
+import { countryOf, ispOf } from '../core/events/intelSummary.ts';
 
 interface SessionFold {
   session: string;
@@ -39,18 +40,6 @@ interface SessionFold {
   isp: string | null;
 }
 
-/** Field names that carry the country / network owner in each intel.result summary (geoip, AbuseIPDB, IPQS, VirusTotal). */
-const COUNTRY_FIELDS = ['country_code', 'countryCode', 'country'] as const;
-const ISP_FIELDS = ['isp', 'ISP', 'as_owner', 'as_org'] as const;
-
-function firstText(summary: Readonly<Record<string, unknown>>, keys: readonly string[]): string | null {
-  for (const k of keys) {
-    const v = summary[k];
-    if (typeof v === 'string' && v.trim() !== '') return v;
-  }
-  return null;
-}
-
 function fold(into: SessionFold, e: Readonly<HawkEvent>, ms: number): void {
   into.first = Math.min(into.first, ms);
   into.last = Math.max(into.last, ms);
@@ -74,8 +63,8 @@ function fold(into: SessionFold, e: Readonly<HawkEvent>, ms: number): void {
     case 'dicomhawk.intel.result':
       // The latest answer that names a country / network owner wins; a lookup without one changes nothing.
       if (e.ok) {
-        into.country = firstText(e.summary, COUNTRY_FIELDS) ?? into.country;
-        into.isp = firstText(e.summary, ISP_FIELDS) ?? into.isp;
+        into.country = countryOf(e.summary) ?? into.country;
+        into.isp = ispOf(e.summary) ?? into.isp;
       }
       break;
     default:

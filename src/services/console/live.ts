@@ -7,6 +7,7 @@
 import type { HawkEvent } from '../../core/events/catalogue.ts';
 import { clientTool } from './store/clientTools.ts';
 import { REQUEST_TYPES } from './store/fold.ts';
+import { countryOf, ispOf } from '../../core/events/intelSummary.ts';
 
 export interface LiveRow {
   id: string;
@@ -60,17 +61,6 @@ export const LIVE_LIMITS = {
   rowsPerFlush: 500,
   heartbeatMs: 15_000,
 } as const;
-
-const COUNTRY_FIELDS = ['country_code', 'countryCode', 'country'];
-const ISP_FIELDS = ['isp', 'ISP', 'as_owner', 'as_org'];
-
-function firstText(summary: Readonly<Record<string, unknown>>, keys: readonly string[]): string | null {
-  for (const k of keys) {
-    const v = summary[k];
-    if (typeof v === 'string' && v.trim() !== '') return v.trim();
-  }
-  return null;
-}
 
 function describeOps(s: SessionState): string {
   const parts: string[] = [];
@@ -212,8 +202,8 @@ export class LiveHub {
         break;
       case 'dicomhawk.intel.result':
         if (e.ok) {
-          s.country = firstText(e.summary, COUNTRY_FIELDS) ?? s.country;
-          s.isp = firstText(e.summary, ISP_FIELDS) ?? s.isp;
+          s.country = countryOf(e.summary) ?? s.country;
+          s.isp = ispOf(e.summary) ?? s.isp;
         }
         break;
       case 'dicomhawk.score.update':
