@@ -51,6 +51,10 @@ function fold(into: SessionFold, e: Readonly<HawkEvent>, ms: number): void {
       into.calling_ae = e.calling_ae.text;
       into.called_ae = e.called_ae.text;
       break;
+    case 'dicomhawk.web.request':
+      // Events stored before the portal named the tool carry no client_guess.
+      if (typeof e.client_guess === 'string') into.client_guess = e.client_guess;
+      break;
     case 'dicomhawk.session.closed':
       into.closed_ms = ms;
       into.close_reason = e.close_reason;

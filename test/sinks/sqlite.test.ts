@@ -45,6 +45,27 @@ describe('SQLite sink', () => {
     db.close();
   });
 
+  test('a web session\'s row names the tool of its latest request; events stored before client_guess existed leave it alone', async () => {
+    const path = join(dir(), 'db.sqlite');
+    const bus = new EventBus({ sensor: 's', log: silentLogger() });
+    await bus.addSink(new SqliteSink(path));
+    const web = bus.forSession({ ...identity, protocol: 'http', session: 'web-1' });
+    const req = SAMPLE_FIELDS['dicomhawk.web.request'];
+    web.emit('dicomhawk.web.request', { ...req, user_agent: 'curl/8.5.0', client_guess: 'curl' });
+    await bus.flush();
+    // An event as stored by an earlier version: no client_guess field.
+    const { client_guess: _omitted, ...older } = req;
+    web.emit('dicomhawk.web.request', older as typeof req);
+    await bus.flush();
+    const other = bus.forSession({ ...identity, protocol: 'http', session: 'web-2' });
+    other.emit('dicomhawk.web.request', { ...req, user_agent: 'Mozilla/5.0 (compatible; Nmap Scripting Engine)', client_guess: 'Nmap' });
+    await bus.stop();
+    const db = openDb(path, { readonly: true });
+    const rows = db.prepare('SELECT session, client_guess FROM sessions ORDER BY session').all();
+    db.close();
+    assert.deepEqual(rows, [{ session: 'web-1', client_guess: 'curl' }, { session: 'web-2', client_guess: 'Nmap' }]);
+  });
+
   test('every row holds exactly the event as serialised: non-ASCII, null addresses, multi-row groups and their remainder, batch after batch', async () => {
     const path = join(dir(), 'db.sqlite');
     const bus = new EventBus({ sensor: 's', log: silentLogger(), batchSize: 150 });

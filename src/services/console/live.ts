@@ -5,7 +5,7 @@
  * update); rows are coalesced and sent every FLUSH_MS, so a flood of events costs the browsers a bounded stream.
  */
 import type { HawkEvent } from '../../core/events/catalogue.ts';
-import { clientTool } from './store/clientTools.ts';
+import { clientTool } from '../../domain/intel/clientTool.ts';
 import { REQUEST_TYPES } from './store/fold.ts';
 import { countryOf, ispOf } from '../../core/events/intelSummary.ts';
 
@@ -191,7 +191,7 @@ export class LiveHub {
         break;
       case 'dicomhawk.web.request': {
         s.requests += 1;
-        s.client = clientTool(e.user_agent);
+        s.client = typeof e.client_guess === 'string' ? e.client_guess : clientTool(e.user_agent); // older events carry none
         const q = e.query ? `?${e.query}` : '';
         this.newRow(e, s, `${e.session}#${s.requests}`, `${e.method} ${e.path}${q} → ${e.status}`);
         break;

@@ -34,6 +34,7 @@ import { mountDicomweb } from './dicomweb.ts';
 import { ConnectionLogs } from './sessions/connectionLogs.ts';
 import { TokenSigner } from './sessions/tokens.ts';
 import { WebSessions } from './sessions/webSessions.ts';
+import { clientTool } from '../../domain/intel/clientTool.ts';
 
 export interface WebDeps {
   data: DecoyData;
@@ -182,12 +183,14 @@ export async function buildWebApp(deps: WebDeps): Promise<WebApp> {
     const st = state(req);
     const { path, query } = splitUrl(req.url);
     const durationMs = Number(process.hrtime.bigint() - st.started) / 1e6;
+    const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 2048) : null;
     st.shared.log.emit('dicomhawk.web.request', {
       method: req.method.slice(0, 32),
       path,
       query,
       headers: selectedHeaders(req.raw),
-      user_agent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 2048) : null,
+      user_agent: userAgent,
+      client_guess: clientTool(userAgent),
       body_size: st.bodyBytes,
       body_sha256: st.bodyHash && st.bodyBytes > 0 ? st.bodyHash.digest('hex') : null,
       status: reply.statusCode,

@@ -232,7 +232,7 @@ describe('console API', () => {
     const db = new Database(c.dbPath);
     const events: HawkEvent[] = [];
     const log = new SessionLog({ sensor: 'test', publish: (e) => events.push(e) }, { session: 'csv-attack', protocol: 'http', src_ip: '198.51.100.77', src_port: 1, dst_ip: '10.0.0.5', dst_port: 3000 });
-    log.emit('dicomhawk.web.request', { method: 'GET', path: '=HYPERLINK("http://x","y"),"x"', query: '', headers: [], user_agent: null, body_size: 0, body_sha256: null, status: 404, duration_ms: 1, web_session: null });
+    log.emit('dicomhawk.web.request', { method: 'GET', path: '=HYPERLINK("http://x","y"),"x"', query: '', headers: [], user_agent: null, client_guess: 'no User-Agent', body_size: 0, body_sha256: null, status: 404, duration_ms: 1, web_session: null });
     for (const e of events) db.prepare('INSERT INTO events (ts_ms, eventid, session, protocol, src_ip, json) VALUES (?, ?, ?, ?, ?, ?)').run(Date.parse(e.timestamp), e.eventid, e.session, e.protocol, e.src_ip, JSON.stringify(e));
     db.close();
     const csv = await (await c.get('/api/events/export?format=csv&ip=198.51.100.77')).text();

@@ -97,6 +97,7 @@ test('every request is a web.request event: method, headers as sent, body size a
   assert.equal(ev.path, '/login');
   assert.equal(ev.query, 'from=scan');
   assert.equal(ev.user_agent, 'Mozilla/5.0 zgrab/0.x');
+  assert.equal(ev.client_guess, 'zgrab', 'the tool the User-Agent names, even behind a browser-like prefix');
   assert.equal(ev.body_size, body.length);
   const { createHash } = await import('node:crypto');
   assert.equal(ev.body_sha256, createHash('sha256').update(body).digest('hex'));

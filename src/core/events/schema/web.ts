@@ -9,6 +9,8 @@ export const webFields = {
     query: medium,
     headers: z.array(z.object({ name: short, value: medium })),
     user_agent: medium.nullable(),
+    /** The tool the User-Agent names (curl, Nmap, zgrab, browser …; "no User-Agent", "other (<first token>)"). */
+    client_guess: short,
     body_size: uint,
     body_sha256: sha256.nullable(),
     status: uint,

@@ -6,7 +6,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Db } from '../../../core/storage/db.ts';
-import { clientTool } from './clientTools.ts';
+import { clientTool } from '../../../domain/intel/clientTool.ts';
 import { DAY_MS, HOUR_MS, MAX_DISTINCT_PER_DAY, OTHER_KEY, SESSION_FLAGS, type Dimension, type HourMetric } from './schema.ts';
 
 /** Field names that carry the country / network owner in an intel.result summary (as the SQLite sink reads them). */
@@ -300,7 +300,7 @@ export class RollupFolder {
         const path = typeof e.path === 'string' ? e.path : '/';
         this.count('web_path', ts, path);
         if (path !== '') this.queryValue(r.id, path);
-        if (this.once(s, SESSION_FLAGS.client)) this.count('client', ts, clientTool(typeof e.user_agent === 'string' ? e.user_agent : null));
+        if (this.once(s, SESSION_FLAGS.client)) this.count('client', ts, text(e.client_guess) ?? clientTool(typeof e.user_agent === 'string' ? e.user_agent : null)); // older events carry none
         break;
       }
       case 'dicomhawk.web.login.success':

@@ -29,7 +29,7 @@ function session(id: string, ip: string, protocol: 'dimse' | 'http' = 'http') {
   return { events, emit: <Id extends EventId>(eid: Id, f: EventFields<Id>) => log.emit(eid, f) };
 }
 
-const request = (path: string): EventFields<'dicomhawk.web.request'> => ({ method: 'GET', path, query: '', headers: [], user_agent: 'curl/8', body_size: 0, body_sha256: null, status: 404, duration_ms: 1, web_session: null });
+const request = (path: string): EventFields<'dicomhawk.web.request'> => ({ method: 'GET', path, query: '', headers: [], user_agent: 'curl/8', client_guess: 'curl', body_size: 0, body_sha256: null, status: 404, duration_ms: 1, web_session: null });
 
 test('past the distinct-value cap of a day, new values count as "(other)"; nothing is lost from the total', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dh-fold-'));

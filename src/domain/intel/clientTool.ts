@@ -1,7 +1,9 @@
 /**
- * The tool behind a web request, guessed from its User-Agent for the console's "clients" chart: scanners and
- * scripting libraries name themselves; anything with a browser's shape is a browser. Attacker text stays data:
- * the result is one of the names below or the User-Agent's first product token, bounded.
+ * The tool behind a web request, guessed from its User-Agent (the HTTP counterpart of the DICOM known-client
+ * table): scanners and scripting libraries name themselves; anything with a browser's shape is a browser.
+ * Attacker text stays data: the result is one of the names below or the User-Agent's first product token,
+ * bounded. The portal puts it in every `dicomhawk.web.request` (client_guess); the sessions table and the
+ * console show it like a DICOM client's guess.
  */
 const TOOLS: ReadonlyArray<readonly [RegExp, string]> = [
   [/zgrab/i, 'zgrab'],
