@@ -1,9 +1,9 @@
 /**
  * Where the PDU records go: rotating pcapng files `DATA_DIR/pdu/<yyyy-mm-dd>/<HHMMSSmmm>-<pid>-<n>.pcapng`
  * shared by all sessions (every packet carries its session id, see pcapng.ts). Names sort by the time a file was
- * started. Writing happens off the protocol path: recorders hand over whole blocks, which are queued and written
- * by one asynchronous append per file every FLUSH_MS (or sooner once FLUSH_BYTES are waiting) — an association
- * costs no file operation of its own.
+ * started. Writing happens off the protocol path: recorders encode their blocks straight into the store's reused
+ * write buffers, which are written by one asynchronous append per file every FLUSH_MS (or sooner once FLUSH_BYTES
+ * are waiting) — an association costs no file operation and no buffer of its own.
  *
  * Bounded (besides each recorder's own per-session cap):
  * - per source address: bytes recorded for one IP during the current UTC day (by this process);
@@ -143,11 +143,6 @@ export class PduRecordStore {
     if (this.queueBytes >= FLUSH_BYTES) this.flush();
     else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
     return cur.rel;
-  }
-
-  /** Queues a block already encoded (see writeBlock). */
-  write(block: Buffer, nowMs = Date.now()): string {
-    return this.writeBlock(block.length, (buf, at) => block.copy(buf, at), nowMs);
   }
 
   /**

@@ -1,8 +1,8 @@
 /**
  * One session's part of the PDU record: every PDU received (as framed, before decoding, so an undecodable PDU
  * is kept too) and every PDU sent, in order, with direction and timestamp, as pcapng packets tagged with the
- * session id (pcapng.ts) and queued on the store. Cost on the protocol path: one buffer per PDU (its bytes are
- * copied into the packet block); the store writes in batches.
+ * session id (pcapng.ts) and queued on the store. Cost on the protocol path: one copy of each PDU's bytes, into
+ * the store's write buffer (no allocation per packet); the store writes in batches.
  *
  * Bounded: the per-session cap counts file bytes (pcapng framing included); the store adds the per-IP, total
  * and in-memory caps. The first PDU that does not fit is stored cut (captured < original length) and ends the
