@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.ts';
 import { maskUrl } from '../core/config/load.ts';
 import type { Serialized, Sink } from './sink.ts';
 import { Spool } from './spool.ts';
+import { Utf8Batches } from './utf8Batch.ts';
 
 /**
  * ARGV[1] is the batch's sequence number, ARGV[2] the batch: its events' JSON texts joined by "\n" (JSON text
@@ -39,40 +40,6 @@ end
 if n > 0 then redis.call('RPUSH', KEYS[1], unpack(chunk, 1, n)) end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', 604800)
 return 1`;
-
-/** A payload buffer that grew past this for one large batch is dropped afterwards instead of being kept. */
-const KEEP_PAYLOAD_BYTES = 8 * 1024 * 1024;
-
-/**
- * The batch as one UTF-8 buffer, lines separated by "\n", encoded line by line into a buffer kept from batch to
- * batch: joining the strings first, or encoding into fresh memory each time (pages the kernel must zero), costs
- * several times more than encoding into memory already mapped. The buffer is lent until the push has been
- * answered — Redis answers only after reading the whole command, so the client no longer holds it; a push that
- * timed out keeps its buffer, and the next batch gets a new one.
- */
-class Payload {
-  private kept: Buffer | null = null;
-
-  take(lines: readonly string[]): { data: Buffer; done: () => void } {
-    let buf = this.kept ?? Buffer.allocUnsafeSlow(256 * 1024);
-    this.kept = null;
-    let off = 0;
-    for (let i = 0; i < lines.length; i += 1) {
-      const line = lines[i]!;
-      if (off + line.length * 3 + 1 > buf.length) {
-        const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, off + line.length * 3 + 1));
-        buf.copy(bigger, 0, 0, off);
-        buf = bigger;
-      }
-      if (i > 0) buf[off++] = 0x0a;
-      off += buf.write(line, off, 'utf8');
-    }
-    const done = (): void => {
-      if (buf.length <= KEEP_PAYLOAD_BYTES) this.kept = buf;
-    };
-    return { data: buf.subarray(0, off), done };
-  }
-}
 
 export interface RedisSinkOptions {
   url: string;
@@ -110,7 +77,8 @@ export class RedisSink implements Sink {
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private healthy = false;
-  private readonly payload = new Payload();
+  /** Each push's payload (its lines joined by "\n"); the memory serves the next push once Redis has answered. */
+  private readonly payloads = new Utf8Batches(Buffer.allocUnsafeSlow, 256 * 1024, 8 * 1024 * 1024);
 
   constructor(private readonly opts: RedisSinkOptions) {
     this.spool = new Spool(opts.spoolDir, 'redis');
@@ -143,10 +111,14 @@ export class RedisSink implements Sink {
     const ackKey = `${this.opts.key}:ack:${writer}`;
     const timeout = this.opts.commandTimeoutMs ?? 5000;
     let t: NodeJS.Timeout | undefined;
-    const payload = this.payload.take(lines);
+    const payload = this.payloads.start();
+    for (let i = 0; i < lines.length; i += 1) {
+      if (i > 0) payload.byte(0x0a);
+      payload.put(lines[i]!);
+    }
     try {
       await Promise.race([
-        this.client.eval(PUSH_ONCE, { keys: [this.opts.key, ackKey], arguments: [String(seq), payload.data] }).then(payload.done),
+        this.client.eval(PUSH_ONCE, { keys: [this.opts.key, ackKey], arguments: [String(seq), payload.bytes()] }).then(() => payload.release()),
         new Promise((_, reject) => {
           t = setTimeout(() => reject(new Error('redis command timed out')), timeout);
         }),

@@ -13,7 +13,8 @@ import { Worker } from 'node:worker_threads';
 import type { HawkEvent } from '../core/events/catalogue.ts';
 import type { Serialized, Sink } from './sink.ts';
 import { type FromWriter, type ToWriter, type WriterData } from './sqliteProtocol.ts';
-import { RowEncoder } from './sqliteRows.ts';
+import { encodeRows, rowTextBatches } from './sqliteRows.ts';
+import type { Utf8Batch } from './utf8Batch.ts';
 import { countryOf, ispOf } from '../core/events/intelSummary.ts';
 
 interface SessionFold {
@@ -107,9 +108,9 @@ export class SqliteSink implements Sink {
   private readonly pending = new Map<number, Pending>();
   private drained: Array<() => void> = [];
   private nextId = 1;
-  private readonly rows = new RowEncoder();
-  /** The write whose rows are in the encoder's kept buffer (it is reused once that write is answered). */
-  private rowsLentTo = 0;
+  private readonly rowText = rowTextBatches();
+  /** The rows' text of each write in flight: its memory serves the next batch once the writer has answered. */
+  private readonly inFlightText = new Map<number, Utf8Batch>();
 
   constructor(private readonly path: string) {}
 
@@ -137,7 +138,8 @@ export class SqliteSink implements Sink {
         } else if (m.type === 'written' || m.type === 'failed') {
           const p = this.pending.get(m.id);
           this.pending.delete(m.id);
-          if (m.id === this.rowsLentTo) this.rows.release();
+          this.inFlightText.get(m.id)?.release();
+          this.inFlightText.delete(m.id);
           if (this.pending.size === 0) this.idle(w);
           if (m.type === 'written') p?.resolve();
           else p?.reject(new Error(`sqlite: ${m.message}`));
@@ -155,7 +157,8 @@ export class SqliteSink implements Sink {
         }
         // Every batch still in flight on this writer fails; the SinkRunner retries it on a new one.
         const lost = [...this.pending.values()];
-        this.rows.release(); // the writer that read it is gone
+        for (const t of this.inFlightText.values()) t.release(); // the writer that read them is gone
+        this.inFlightText.clear();
         this.pending.clear();
         this.idle(null);
         for (const p of lost) p.reject(new Error(`sqlite writer exited (${code})`));
@@ -198,9 +201,9 @@ export class SqliteSink implements Sink {
       }
       fold(s, e, t);
     }
-    const { rows, lent } = this.rows.encode(batch, (i) => ms[i]!);
+    const { rows, text } = encodeRows(this.rowText, batch, (i) => ms[i]!);
     const message: ToWriter = { type: 'write', id: this.nextId++, rows, sessions: Array.from(sessions.values(), sessionRow) };
-    if (lent) this.rowsLentTo = message.id;
+    this.inFlightText.set(message.id, text);
     const post = (w: Worker): Promise<void> =>
       new Promise<void>((resolve, reject) => {
         if (this.pending.size === 0) w.ref(); // an acknowledgement is awaited: keep the process alive for it
