@@ -63,9 +63,7 @@ export class PduRecordStore {
   private chunk: Buffer | null = null;
   private chunkUsed = 0;
   private readonly freeChunks: Buffer[] = [];
-  /** Chunks that take no more blocks but still have writes in flight. */
-  private readonly closedChunks = new Set<Buffer>();
-  /** Appends in flight per chunk. */
+  /** Appends in flight per chunk (a chunk's blocks are all flushed together, after it stopped taking blocks). */
   private readonly chunkWrites = new Map<Buffer, number>();
   private flushTimer: NodeJS.Timeout | null = null;
   /** The tail of the chain of appends (one chain: files are written in order). */
@@ -169,9 +167,7 @@ export class PduRecordStore {
   private closeChunk(): void {
     const chunk = this.chunk;
     this.chunk = null;
-    if (chunk === null) return;
-    if (!this.queue.some((q) => q.chunk === chunk)) this.release(chunk);
-    else this.closedChunks.add(chunk);
+    if (chunk !== null && !this.queue.some((q) => q.chunk === chunk)) this.release(chunk);
   }
 
   private release(chunk: Buffer): void {
@@ -231,7 +227,7 @@ export class PduRecordStore {
           if (left > 0) this.chunkWrites.set(g.chunk, left);
           else {
             this.chunkWrites.delete(g.chunk);
-            if (this.closedChunks.delete(g.chunk)) this.release(g.chunk);
+            this.release(g.chunk);
           }
         });
       this.chunkWrites.set(g.chunk, (this.chunkWrites.get(g.chunk) ?? 0) + 1);
