@@ -82,6 +82,9 @@ export async function driveDimse(hp: Honeypot, steps: Step[]): Promise<void> {
   const studies = await run('findscu', ['-v', '-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'StudyInstanceUID', ...hpArgs]);
   note('findscu STUDY', studies);
   const uids = [...`${studies.stdout}\n${studies.stderr}`.matchAll(/\(0020,000d\) UI \[([0-9.]+)\]/g)].map((m) => m[1]!);
+  // No study found breaks every retrieve step after this one: say so, with what findscu printed last.
+  const lastLines = `${studies.stdout}\n${studies.stderr}`.split('\n').filter(Boolean).slice(-4).join(' | ');
+  steps.push({ step: 'findscu STUDY found a study to retrieve', ok: uids.length > 0, detail: uids.length > 0 ? `${uids.length} studies` : `none; findscu printed: ${lastLines}` });
   const study = uids[0] ?? '1.2.3.4';
   note('findscu STUDY --cancel 1', await run('findscu', ['-S', '--cancel', '1', '-k', 'QueryRetrieveLevel=STUDY', ...hpArgs]));
   const out = mkdtempSync(join(tmpdir(), 'dh-get-'));
