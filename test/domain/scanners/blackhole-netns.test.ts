@@ -4,56 +4,33 @@
 // before and after. The host's own ruleset is compared before and after: it must not change.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { Blackhole, spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
 import { loadMaltrailDir } from '../../../src/domain/scanners/list.ts';
 import { FULL_LIST_DIR } from './paths.ts';
-import { netnsSkipReason, sh } from '../../helpers/netns.ts';
+import { netnsPair, netnsSkipReason, sh, type NetnsPair } from '../../helpers/netns.ts';
 
 const skip = netnsSkipReason(['ip', 'nft'], 'nftables rules');
 
 describe('blackhole in a network namespace', { skip: skip ?? false }, () => {
-  const id = randomBytes(3).toString('hex');
-  const nsClient = `dh-test-${id}-c`;
-  const nsServer = `dh-test-${id}-s`;
   const net = `10.200.${randomInt(0, 256)}`;
   const clientIp = `${net}.1`;
   const serverIp = `${net}.2`;
   const port = 7000 + randomInt(0, 1000);
-  let server: ChildProcess | null = null;
+  let ns: NetnsPair | null = null;
   let hostRulesetBefore = '';
   let bh: Blackhole;
 
   /** 0 when a TCP connect from the client namespace succeeds within `timeoutMs` (2.5 s when it should; 700 ms when it should be dropped). */
-  function connect(timeoutMs = 2500): number {
-    const script = `const s=require('net').connect({host:'${serverIp}',port:${port}});s.setTimeout(${timeoutMs});s.on('connect',()=>process.exit(0));s.on('timeout',()=>process.exit(2));s.on('error',()=>process.exit(3));`;
-    return spawnSync('ip', ['netns', 'exec', nsClient, process.execPath, '-e', script], { timeout: 10_000 }).status ?? -1;
-  }
+  const connect = (timeoutMs = 2500): number => ns!.connect(serverIp, port, timeoutMs);
 
   before(async () => {
     hostRulesetBefore = sh(['nft', 'list', 'ruleset']);
-    sh(['ip', 'netns', 'add', nsClient]);
-    sh(['ip', 'netns', 'add', nsServer]);
-    sh(['ip', '-n', nsClient, 'link', 'add', 'dhc', 'type', 'veth', 'peer', 'name', 'dhs', 'netns', nsServer]);
-    sh(['ip', '-n', nsClient, 'addr', 'add', `${clientIp}/30`, 'dev', 'dhc']);
-    sh(['ip', '-n', nsServer, 'addr', 'add', `${serverIp}/30`, 'dev', 'dhs']);
-    for (const [ns, dev] of [[nsClient, 'dhc'], [nsServer, 'dhs'], [nsClient, 'lo'], [nsServer, 'lo']] as const) sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
-    const listen = `require('net').createServer((s)=>{s.on('error',()=>{});s.end('hi');}).listen(${port},'${serverIp}',()=>console.log('ready'))`;
-    server = spawn('ip', ['netns', 'exec', nsServer, process.execPath, '-e', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      server!.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
-      server!.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-    });
-    bh = new Blackhole({ run: spawnRunner(['ip', 'netns', 'exec', nsServer]) });
+    ns = await netnsPair({ prefix: 'dh-test', client: [`${clientIp}/30`], server: [`${serverIp}/30`], listen: { host: serverIp, ports: [port] } });
+    bh = new Blackhole({ run: spawnRunner(['ip', 'netns', 'exec', ns.server]) });
   });
 
-  after(() => {
-    server?.kill();
-    spawnSync('ip', ['netns', 'del', nsClient]);
-    spawnSync('ip', ['netns', 'del', nsServer]);
-  });
+  after(() => ns?.destroy());
 
   it('drops a listed source only while it is in the set, and leaves the host ruleset alone', async () => {
     assert.equal(connect(), 0, 'connect works before blocking');

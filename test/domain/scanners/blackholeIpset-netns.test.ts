@@ -4,14 +4,12 @@
 // iptables, ip6tables, ipset and nftables state must not change.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
 import { IpsetBlackhole } from '../../../src/domain/scanners/blackholeIpset.ts';
 import { loadMaltrailDir } from '../../../src/domain/scanners/list.ts';
 import { FULL_LIST_DIR } from './paths.ts';
-import { netnsSkipReason, sh } from '../../helpers/netns.ts';
+import { netnsPair, netnsSkipReason, sh, type NetnsPair } from '../../helpers/netns.ts';
 
 const skip = netnsSkipReason(['ip', 'ipset', 'iptables', 'ip6tables', 'nft'], 'iptables rules');
 
@@ -19,16 +17,13 @@ const skip = netnsSkipReason(['ip', 'ipset', 'iptables', 'ip6tables', 'nft'], 'i
 const saved = (argv: string[]): string => sh(argv).split('\n').filter((l) => !l.startsWith('#')).join('\n');
 
 describe('ipset + iptables blackhole in a network namespace', { skip: skip ?? false }, () => {
-  const id = randomBytes(3).toString('hex');
-  const nsClient = `dh-ips-${id}-c`;
-  const nsServer = `dh-ips-${id}-s`;
   const x = randomInt(0, 256);
   const v4 = { listed: `10.202.${x}.1`, server: `10.202.${x}.2`, unlisted: `10.202.${x}.3` };
   const v6 = { listed: `fd00:db8:${x.toString(16)}::1`, server: `fd00:db8:${x.toString(16)}::2`, unlisted: `fd00:db8:${x.toString(16)}::3` };
   const dicomPort = 7000 + randomInt(0, 500);
   const webPort = dicomPort + 500;
   const otherPort = dicomPort + 1000;
-  let server: ChildProcess | null = null;
+  let ns: NetnsPair;
   const host: Record<string, string> = {};
   let serverNsBefore = '';
   let bh: IpsetBlackhole;
@@ -40,7 +35,7 @@ describe('ipset + iptables blackhole in a network namespace', { skip: skip ?? fa
     ipset: sh(['ipset', 'list', '-n']),
   });
   const serverNsState = (): string =>
-    [saved(['ip', 'netns', 'exec', nsServer, 'iptables-save']), saved(['ip', 'netns', 'exec', nsServer, 'ip6tables-save']), sh(['ip', 'netns', 'exec', nsServer, 'ipset', 'list', '-n'])].join('\n--\n');
+    [saved(['ip', 'netns', 'exec', ns.server, 'iptables-save']), saved(['ip', 'netns', 'exec', ns.server, 'ip6tables-save']), sh(['ip', 'netns', 'exec', ns.server, 'ipset', 'list', '-n'])].join('\n--\n');
 
   /**
    * 0 when a TCP connect from `from` to the server's `port` succeeds within `timeoutMs`, 2 on a timeout (dropped).
@@ -48,34 +43,23 @@ describe('ipset + iptables blackhole in a network namespace', { skip: skip ?? fa
    * one expected to be dropped is given 700 ms.
    */
   function connect(from: string, to: string, port: number, timeoutMs = 2500): number {
-    const script = `const s=require('net').connect({host:'${to}',port:${port},localAddress:'${from}'});s.setTimeout(${timeoutMs});s.on('connect',()=>process.exit(0));s.on('timeout',()=>process.exit(2));s.on('error',()=>process.exit(3));`;
-    return spawnSync('ip', ['netns', 'exec', nsClient, process.execPath, '-e', script], { timeout: 10_000 }).status ?? -1;
+    return ns.connect(to, port, timeoutMs, from);
   }
 
   before(async () => {
     Object.assign(host, hostState());
-    sh(['ip', 'netns', 'add', nsClient]);
-    sh(['ip', 'netns', 'add', nsServer]);
-    sh(['ip', '-n', nsClient, 'link', 'add', 'dhc', 'type', 'veth', 'peer', 'name', 'dhs', 'netns', nsServer]);
-    for (const a of [v4.listed, v4.unlisted]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/29`, 'dev', 'dhc']);
-    for (const a of [v6.listed, v6.unlisted]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/64`, 'dev', 'dhc', 'nodad']);
-    sh(['ip', '-n', nsServer, 'addr', 'add', `${v4.server}/29`, 'dev', 'dhs']);
-    sh(['ip', '-n', nsServer, 'addr', 'add', `${v6.server}/64`, 'dev', 'dhs', 'nodad']);
-    for (const [ns, dev] of [[nsClient, 'dhc'], [nsServer, 'dhs'], [nsClient, 'lo'], [nsServer, 'lo']] as const) sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
-    const listen = `const net=require('net');let n=0;for(const p of [${dicomPort},${webPort},${otherPort}])net.createServer((s)=>{s.on('error',()=>{});s.end('hi');}).listen({port:p,host:'::',ipv6Only:false},()=>{if(++n===3)console.log('ready')})`;
-    server = spawn('ip', ['netns', 'exec', nsServer, process.execPath, '-e', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      server!.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
-      server!.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    ns = await netnsPair({
+      prefix: 'dh-ips',
+      client: [`${v4.listed}/29`, `${v4.unlisted}/29`, `${v6.listed}/64`, `${v6.unlisted}/64`],
+      server: [`${v4.server}/29`, `${v6.server}/64`],
+      listen: { host: '::', ports: [dicomPort, webPort, otherPort] },
     });
     serverNsBefore = serverNsState();
-    bh = new IpsetBlackhole({ run: spawnRunner(['ip', 'netns', 'exec', nsServer]), ports: [dicomPort, webPort] });
+    bh = new IpsetBlackhole({ run: spawnRunner(['ip', 'netns', 'exec', ns.server]), ports: [dicomPort, webPort] });
   });
 
   after(() => {
-    server?.kill();
-    spawnSync('ip', ['netns', 'del', nsClient]);
-    spawnSync('ip', ['netns', 'del', nsServer]);
+    ns?.destroy();
   });
 
   it('drops listed IPv4 and IPv6 sources on the honeypot ports only; unlisted sources and other ports pass', async () => {
@@ -100,10 +84,10 @@ describe('ipset + iptables blackhole in a network namespace', { skip: skip ?? fa
     assert.equal(connect(v4.listed, v4.server, dicomPort), 0, 'IPv4 client unblocked by the new list');
     assert.equal(connect(v6.listed, v6.server, dicomPort, 700), 2, 'IPv6 client still listed');
     for (const tool of ['iptables-save', 'ip6tables-save']) {
-      const rules = sh(['ip', 'netns', 'exec', nsServer, tool]);
+      const rules = sh(['ip', 'netns', 'exec', ns.server, tool]);
       assert.equal(rules.split('\n').filter((l) => l === '-A INPUT -j DICOMHAWK').length, 1, tool);
     }
-    const sets = sh(['ip', 'netns', 'exec', nsServer, 'ipset', 'list', '-n']).split('\n').filter(Boolean).sort();
+    const sets = sh(['ip', 'netns', 'exec', ns.server, 'ipset', 'list', '-n']).split('\n').filter(Boolean).sort();
     assert.deepEqual(sets, ['dicomhawk_v4', 'dicomhawk_v6'], 'no leftover *_new set');
   });
 

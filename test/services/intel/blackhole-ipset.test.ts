@@ -2,9 +2,7 @@
 // missing (recorded commands), and forced with BLOCK_SCANNERS_BACKEND=ipset on the real kernel in throwaway network
 // namespaces (as root; skipped with the reason otherwise), like blackhole.test.ts does for nftables.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +14,7 @@ import { SAMPLE_FIELDS } from '../../fixtures/events.ts';
 import { waitFor } from '../../helpers/net.ts';
 import type { Harness } from './harness.ts';
 import { identity, ofSession, startIntel } from './harness.ts';
-import { has, netnsSkipReason, sh } from '../../helpers/netns.ts';
+import { has, netnsPair, netnsSkipReason, sh, type NetnsPair } from '../../helpers/netns.ts';
 
 type Scanner = EventOf<'dicomhawk.scanner.identified'>;
 
@@ -85,55 +83,40 @@ describe('BLOCK_SCANNERS on a host without nft (recorded commands)', () => {
 const skip = netnsSkipReason(['ip', 'ipset', 'iptables', 'ip6tables'], 'iptables rules');
 
 describe('BLOCK_SCANNERS_BACKEND=ipset in a network namespace (real ipset + iptables)', { skip: skip ?? false }, () => {
-  const id = randomBytes(3).toString('hex');
-  const nsClient = `dh-ipi-${id}-c`;
-  const nsServer = `dh-ipi-${id}-s`;
   const x = randomInt(0, 256);
   const v4 = { listed: `10.203.${x}.1`, server: `10.203.${x}.2`, unlisted: `10.203.${x}.3` };
   const v6 = { listed: `fd00:db9:${x.toString(16)}::1`, server: `fd00:db9:${x.toString(16)}::2`, unlisted: `fd00:db9:${x.toString(16)}::3` };
   const dicomPort = 7000 + randomInt(0, 500);
   const webPort = dicomPort + 500;
-  let listener: ChildProcess | null = null;
+  let ns: NetnsPair;
   let hostBefore = '';
   let h: Harness;
   let listDir = '';
 
   const hostState = (): string => [sh(['iptables-save']), sh(['ip6tables-save']), sh(['ipset', 'list', '-n']), has('nft') ? sh(['nft', 'list', 'ruleset']) : ''].join('\n').split('\n').filter((l) => !l.startsWith('#')).join('\n');
 
-  function connect(from: string, to: string, port: number): number {
-    const script = `const s=require('net').connect({host:'${to}',port:${port},localAddress:'${from}'});s.setTimeout(700);s.on('connect',()=>process.exit(0));s.on('timeout',()=>process.exit(2));s.on('error',()=>process.exit(3));`;
-    return spawnSync('ip', ['netns', 'exec', nsClient, process.execPath, '-e', script], { timeout: 10_000 }).status ?? -1;
-  }
+  /** 0 when a TCP connect from `from` to `to`:`port` succeeds within 700 ms, 2 when it is dropped. */
+  const connect = (from: string, to: string, port: number): number => ns.connect(to, port, 700, from);
 
   before(async () => {
     hostBefore = hostState();
-    sh(['ip', 'netns', 'add', nsClient]);
-    sh(['ip', 'netns', 'add', nsServer]);
-    sh(['ip', '-n', nsClient, 'link', 'add', 'dhc', 'type', 'veth', 'peer', 'name', 'dhs', 'netns', nsServer]);
-    for (const a of [v4.listed, v4.unlisted]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/29`, 'dev', 'dhc']);
-    for (const a of [v6.listed, v6.unlisted]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/64`, 'dev', 'dhc', 'nodad']);
-    sh(['ip', '-n', nsServer, 'addr', 'add', `${v4.server}/29`, 'dev', 'dhs']);
-    sh(['ip', '-n', nsServer, 'addr', 'add', `${v6.server}/64`, 'dev', 'dhs', 'nodad']);
-    for (const [ns, dev] of [[nsClient, 'dhc'], [nsServer, 'dhs'], [nsClient, 'lo'], [nsServer, 'lo']] as const) sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
-    const listen = `const net=require('net');let n=0;for(const p of [${dicomPort},${webPort}])net.createServer((s)=>{s.on('error',()=>{});s.end('hi');}).listen({port:p,host:'::',ipv6Only:false},()=>{if(++n===2)console.log('ready')})`;
-    listener = spawn('ip', ['netns', 'exec', nsServer, process.execPath, '-e', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      listener!.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
-      listener!.on('exit', (code) => reject(new Error(`listener exited ${code}`)));
+    ns = await netnsPair({
+      prefix: 'dh-ipi',
+      client: [`${v4.listed}/29`, `${v4.unlisted}/29`, `${v6.listed}/64`, `${v6.unlisted}/64`],
+      server: [`${v4.server}/29`, `${v6.server}/64`],
+      listen: { host: '::', ports: [dicomPort, webPort] },
     });
     listDir = mkdtempSync(join(tmpdir(), 'dh-intel-ipset-netns-'));
     writeFileSync(join(listDir, 'extra.txt'), `${v4.listed} # test-only listed scanner\n${v6.listed} # test-only listed IPv6 scanner\n`);
     h = await startIntel(
       { BLOCK_SCANNERS: 'yes', BLOCK_SCANNERS_BACKEND: 'ipset', SCANNER_LISTS: `builtin,${join(listDir, 'extra.txt')}`, DICOM_PORT: String(dicomPort), API_PORT: String(webPort) },
-      { nftRunner: spawnRunner(['ip', 'netns', 'exec', nsServer]) },
+      { nftRunner: spawnRunner(['ip', 'netns', 'exec', ns.server]) },
     );
   });
 
   after(async () => {
     await h?.stop();
-    listener?.kill();
-    spawnSync('ip', ['netns', 'del', nsClient]);
-    spawnSync('ip', ['netns', 'del', nsServer]);
+    ns?.destroy();
     if (listDir) rmSync(listDir, { recursive: true, force: true });
   });
 
@@ -153,8 +136,8 @@ describe('BLOCK_SCANNERS_BACKEND=ipset in a network namespace (real ipset + ipta
 
   test('stop removes our chains and sets: the listed sources connect again, and the host never changed', async () => {
     await h.running.stop();
-    assert.equal(sh(['ip', 'netns', 'exec', nsServer, 'ipset', 'list', '-n']).trim(), '');
-    for (const tool of ['iptables-save', 'ip6tables-save']) assert.ok(!sh(['ip', 'netns', 'exec', nsServer, tool]).includes('DICOMHAWK'), tool);
+    assert.equal(sh(['ip', 'netns', 'exec', ns.server, 'ipset', 'list', '-n']).trim(), '');
+    for (const tool of ['iptables-save', 'ip6tables-save']) assert.ok(!sh(['ip', 'netns', 'exec', ns.server, tool]).includes('DICOMHAWK'), tool);
     assert.equal(connect(v4.listed, v4.server, dicomPort), 0);
     assert.equal(connect(v6.listed, v6.server, webPort), 0);
     assert.equal(hostState(), hostBefore, 'host iptables, ip6tables, ipset and nftables unchanged');

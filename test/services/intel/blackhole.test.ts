@@ -3,9 +3,7 @@
 // of test/domain/scanners/blackhole-netns.test.ts: test-only 10.200.x addresses exist only inside its namespaces,
 // and the host's own ruleset must be byte-identical before and after.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +16,7 @@ import { SAMPLE_FIELDS } from '../../fixtures/events.ts';
 import { waitFor } from '../../helpers/net.ts';
 import type { Harness } from './harness.ts';
 import { identity, ofSession, startIntel } from './harness.ts';
-import { netnsSkipReason, sh } from '../../helpers/netns.ts';
+import { netnsPair, netnsSkipReason, sh, type NetnsPair } from '../../helpers/netns.ts';
 
 type Scanner = EventOf<'dicomhawk.scanner.identified'>;
 
@@ -108,9 +106,6 @@ describe('BLOCK_SCANNERS through the intel surface (recorded nft commands)', () 
 const skip = netnsSkipReason(['ip', 'nft'], 'nftables rules');
 
 describe('BLOCK_SCANNERS in a network namespace (real nftables)', { skip: skip ?? false }, () => {
-  const id = randomBytes(3).toString('hex');
-  const nsClient = `dh-intel-${id}-c`;
-  const nsServer = `dh-intel-${id}-s`;
   const net = `10.201.${randomInt(0, 256)}`;
   const listed = `${net}.1`;
   const server = `${net}.2`;
@@ -119,16 +114,13 @@ describe('BLOCK_SCANNERS in a network namespace (real nftables)', { skip: skip ?
   const dicomPort = 7000 + randomInt(0, 500);
   const webPort = dicomPort + 500;
   const otherPort = dicomPort + 1000;
-  let listener: ChildProcess | null = null;
+  let ns: NetnsPair;
   let hostRulesetBefore = '';
   let h: Harness;
   let listDir = '';
 
   /** 0 when a TCP connect from `from` (in the client namespace) to the server's `port` succeeds within 700 ms. */
-  function connect(from: string, port: number): number {
-    const script = `const s=require('net').connect({host:'${server}',port:${port},localAddress:'${from}'});s.setTimeout(700);s.on('connect',()=>process.exit(0));s.on('timeout',()=>process.exit(2));s.on('error',()=>process.exit(3));`;
-    return spawnSync('ip', ['netns', 'exec', nsClient, process.execPath, '-e', script], { timeout: 10_000 }).status ?? -1;
-  }
+  const connect = (from: string, port: number): number => ns.connect(server, port, 700, from);
 
   const resolver: RdnsResolver = {
     reverse: async (ip) => (ip === rdnsOnly ? ['probe-4.shodan.io'] : []),
@@ -137,31 +129,23 @@ describe('BLOCK_SCANNERS in a network namespace (real nftables)', { skip: skip ?
 
   before(async () => {
     hostRulesetBefore = sh(['nft', 'list', 'ruleset']);
-    sh(['ip', 'netns', 'add', nsClient]);
-    sh(['ip', 'netns', 'add', nsServer]);
-    sh(['ip', '-n', nsClient, 'link', 'add', 'dhc', 'type', 'veth', 'peer', 'name', 'dhs', 'netns', nsServer]);
-    for (const a of [listed, unlisted, rdnsOnly]) sh(['ip', '-n', nsClient, 'addr', 'add', `${a}/29`, 'dev', 'dhc']);
-    sh(['ip', '-n', nsServer, 'addr', 'add', `${server}/29`, 'dev', 'dhs']);
-    for (const [ns, dev] of [[nsClient, 'dhc'], [nsServer, 'dhs'], [nsClient, 'lo'], [nsServer, 'lo']] as const) sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
-    const listen = `const net=require('net');let n=0;for(const p of [${dicomPort},${webPort},${otherPort}])net.createServer((s)=>{s.on('error',()=>{});s.end('hi');}).listen(p,'${server}',()=>{if(++n===3)console.log('ready')})`;
-    listener = spawn('ip', ['netns', 'exec', nsServer, process.execPath, '-e', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      listener!.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
-      listener!.on('exit', (code) => reject(new Error(`listener exited ${code}`)));
+    ns = await netnsPair({
+      prefix: 'dh-intel',
+      client: [listed, unlisted, rdnsOnly].map((a) => `${a}/29`),
+      server: [`${server}/29`],
+      listen: { host: server, ports: [dicomPort, webPort, otherPort] },
     });
     listDir = mkdtempSync(join(tmpdir(), 'dh-intel-netns-'));
     writeFileSync(join(listDir, 'extra.txt'), `${listed} # test-only listed scanner\n`);
     h = await startIntel(
       { BLOCK_SCANNERS: 'yes', SCANNER_LISTS: `builtin,${join(listDir, 'extra.txt')}`, SCANNER_RDNS: 'yes', DICOM_PORT: String(dicomPort), API_PORT: String(webPort) },
-      { nftRunner: spawnRunner(['ip', 'netns', 'exec', nsServer]), rdnsResolver: resolver },
+      { nftRunner: spawnRunner(['ip', 'netns', 'exec', ns.server]), rdnsResolver: resolver },
     );
   });
 
   after(async () => {
     await h?.stop();
-    listener?.kill();
-    spawnSync('ip', ['netns', 'del', nsClient]);
-    spawnSync('ip', ['netns', 'del', nsServer]);
+    ns?.destroy();
     if (listDir) rmSync(listDir, { recursive: true, force: true });
   });
 
@@ -177,7 +161,7 @@ describe('BLOCK_SCANNERS in a network namespace (real nftables)', { skip: skip ?
     await waitFor(() => scannerEvent(h, 'from-listed') !== undefined && scannerEvent(h, 'from-rdns') !== undefined);
     assert.deepEqual({ how: scannerEvent(h, 'from-listed')!.how, blocked: scannerEvent(h, 'from-listed')!.blocked }, { how: 'list', blocked: true });
     assert.deepEqual({ how: scannerEvent(h, 'from-rdns')!.how, blocked: scannerEvent(h, 'from-rdns')!.blocked }, { how: 'rdns', blocked: false });
-    const set = sh(['ip', 'netns', 'exec', nsServer, 'nft', 'list', 'set', 'inet', 'dicomhawk', 'scanners_v4']);
+    const set = sh(['ip', 'netns', 'exec', ns.server, 'nft', 'list', 'set', 'inet', 'dicomhawk', 'scanners_v4']);
     assert.ok(set.includes(listed), 'the listed address is in the set');
     assert.ok(!set.includes(rdnsOnly), 'an rDNS-only scanner is never blocked');
     assert.equal(connect(rdnsOnly, dicomPort), 0);
@@ -185,7 +169,7 @@ describe('BLOCK_SCANNERS in a network namespace (real nftables)', { skip: skip ?
 
   test('stop removes our table: the listed source connects again, and the host ruleset never changed', async () => {
     await h.running.stop();
-    assert.ok(!sh(['ip', 'netns', 'exec', nsServer, 'nft', 'list', 'tables']).includes('dicomhawk'));
+    assert.ok(!sh(['ip', 'netns', 'exec', ns.server, 'nft', 'list', 'tables']).includes('dicomhawk'));
     assert.equal(connect(listed, dicomPort), 0);
     assert.equal(sh(['nft', 'list', 'ruleset']), hostRulesetBefore, 'host ruleset unchanged');
   });
