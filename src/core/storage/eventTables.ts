@@ -1,6 +1,17 @@
 /** Schema of the events and sessions tables that the SQLite sink writes and the CLI and console read. */
 import type { Migration } from './db.ts';
 
+/** One row of the events table, as `SELECT *` reads it. */
+export interface StoredEvent {
+  id: number;
+  ts_ms: number;
+  eventid: string;
+  session: string;
+  protocol: string;
+  src_ip: string | null;
+  json: string;
+}
+
 export const EVENT_MIGRATIONS: readonly Migration[] = [
   {
     id: '001_events',

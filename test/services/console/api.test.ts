@@ -7,31 +7,23 @@ import { SessionLog } from '../../../src/core/events/sessionLog.ts';
 import type { HawkEvent } from '../../../src/core/events/catalogue.ts';
 import { csvField } from '../../../src/services/console/routes/api.ts';
 import { startConsole, TOKEN, type ConsoleFixture } from './helpers.ts';
+import type { StoredEvent } from '../../../src/core/storage/eventTables.ts';
 
 const DAY = 86_400_000;
 
-interface Row {
-  id: number;
-  ts_ms: number;
-  eventid: string;
-  session: string;
-  protocol: string;
-  src_ip: string | null;
-  json: string;
-}
 
 /** The raw events, read straight from the events table (the expectations never go through the console's roll-ups). */
-function rawEvents(path: string): Row[] {
+function rawEvents(path: string): StoredEvent[] {
   const db = new Database(path, { readonly: true });
   try {
-    return db.prepare('SELECT id, ts_ms, eventid, session, protocol, src_ip, json FROM events ORDER BY id').all() as Row[];
+    return db.prepare('SELECT id, ts_ms, eventid, session, protocol, src_ip, json FROM events ORDER BY id').all() as StoredEvent[];
   } finally {
     db.close();
   }
 }
 
-function firstSeen(rows: Row[]): Map<string, Row> {
-  const m = new Map<string, Row>();
+function firstSeen(rows: StoredEvent[]): Map<string, StoredEvent> {
+  const m = new Map<string, StoredEvent>();
   for (const r of rows) if (r.protocol !== 'internal' && !m.has(r.session)) m.set(r.session, r);
   return m;
 }
@@ -40,7 +32,7 @@ const ENDPOINTS = ['/api/status', '/api/overview', '/api/events', '/api/events/e
 
 describe('console API', () => {
   let c: ConsoleFixture;
-  let rows: Row[];
+  let rows: StoredEvent[];
   const now = Date.now();
   before(async () => {
     c = await startConsole({ events: 4000, days: 10, now });

@@ -8,6 +8,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Db } from '../../../core/storage/db.ts';
 import { clientTool } from '../../../domain/intel/clientTool.ts';
 import { DAY_MS, HOUR_MS, MAX_DISTINCT_PER_DAY, OTHER_KEY, SESSION_FLAGS, type Dimension, type HourMetric } from './schema.ts';
+import type { StoredEvent } from '../../../core/storage/eventTables.ts';
 
 /** Field names that carry the country / network owner in an intel.result summary (as the SQLite sink reads them). */
 const COUNTRY_FIELDS = ['country_code', 'countryCode', 'country'] as const;
@@ -50,15 +51,6 @@ const PARSED = new Set([
 
 const MAX_KEY = 300;
 
-interface EventRow {
-  id: number;
-  ts_ms: number;
-  eventid: string;
-  session: string;
-  protocol: string;
-  src_ip: string | null;
-  json: string;
-}
 
 interface SessionState {
   flags: number;
@@ -116,7 +108,7 @@ export interface FoldResult {
 }
 
 export class RollupFolder {
-  private readonly readEvents: BetterSqlite3.Statement<[number, number], EventRow>;
+  private readonly readEvents: BetterSqlite3.Statement<[number, number], StoredEvent>;
   private readonly getSession: BetterSqlite3.Statement<[string], Omit<SessionState, 'dirty'>>;
   private readonly putSession: BetterSqlite3.Statement<unknown[]>;
   private readonly bumpHour: BetterSqlite3.Statement<unknown[]>;
@@ -130,7 +122,7 @@ export class RollupFolder {
   private readonly insRef: BetterSqlite3.Statement<[number, number]>;
   private readonly insTrigger: BetterSqlite3.Statement<[string, number]>;
   private readonly setWatermark: BetterSqlite3.Statement<[number]>;
-  private readonly foldTx: (rows: EventRow[]) => void;
+  private readonly foldTx: (rows: StoredEvent[]) => void;
 
   // Per-chunk accumulators (flushed at the end of each transaction).
   private sessions = new Map<string, SessionState>();
@@ -163,7 +155,7 @@ export class RollupFolder {
     this.insRef = db.prepare('INSERT OR IGNORE INTO c_qref (value_id, event_id) VALUES (?, ?)');
     this.insTrigger = db.prepare('INSERT OR IGNORE INTO c_trigger (issued_session, event_id) VALUES (?, ?)');
     this.setWatermark = db.prepare("INSERT INTO c_state (k, v) VALUES ('watermark', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
-    this.foldTx = db.transaction((rows: EventRow[]) => {
+    this.foldTx = db.transaction((rows: StoredEvent[]) => {
       for (const r of rows) this.foldOne(r);
       this.flush();
       this.setWatermark.run(rows[rows.length - 1]!.id);
@@ -212,7 +204,7 @@ export class RollupFolder {
     return d;
   }
 
-  private session(r: EventRow): SessionState {
+  private session(r: StoredEvent): SessionState {
     let s = this.sessions.get(r.session);
     if (s) return s;
     const stored = this.getSession.get(r.session);
@@ -245,7 +237,7 @@ export class RollupFolder {
     if (id !== undefined) this.insRef.run(id, eventId);
   }
 
-  private foldOne(r: EventRow): void {
+  private foldOne(r: StoredEvent): void {
     const ts = r.ts_ms;
     this.hour('events', ts);
     if (r.protocol === 'internal') return;
