@@ -14,6 +14,7 @@ import { encodeAssociateRq } from '../../../src/services/dimse/pdu/associateRq.t
 import { encodePData } from '../../../src/services/dimse/pdu/pData.ts';
 import { makeDicomFile } from '../../helpers/dicomFiles.ts';
 import type { Honeypot } from './honeypot.ts';
+import { exchange } from '../../helpers/rawClient.ts';
 
 export interface Step {
   step: string;
@@ -29,24 +30,10 @@ function run(cmd: string, args: string[], timeoutMs = 30_000): Promise<{ code: n
   });
 }
 
-/** Sends raw bytes, waits for the peer to close (or `waitMs`), returns what came back. */
-function raw(port: number, bytes: Buffer | null, waitMs: number): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const got: Buffer[] = [];
-    const s = connect({ host: '127.0.0.1', port });
-    const done = (): void => {
-      clearTimeout(t);
-      s.destroy();
-      resolve(Buffer.concat(got));
-    };
-    const t = setTimeout(done, waitMs);
-    s.on('data', (d: Buffer) => got.push(d));
-    s.on('close', done);
-    s.on('error', done);
-    s.on('connect', () => {
-      if (bytes) s.write(bytes);
-    });
-  });
+/** Sends raw bytes, waits for the peer to close (or `waitMs`), returns what came back (nothing when it cannot connect). */
+async function raw(port: number, bytes: Buffer | null, waitMs: number): Promise<Buffer> {
+  const r = await exchange(port, bytes ? [bytes] : [], { waitMs }).catch(() => null);
+  return r?.received ?? Buffer.alloc(0);
 }
 
 /** Sends the first message, and each next one after the peer answered the previous; returns all that came back. */
