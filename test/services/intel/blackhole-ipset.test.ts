@@ -7,24 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { EventOf } from '../../../src/core/events/catalogue.ts';
 import type { CommandRunner } from '../../../src/domain/scanners/blackhole.ts';
 import { spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
-import { SAMPLE_FIELDS } from '../../fixtures/events.ts';
 import { waitFor } from '../../helpers/net.ts';
 import type { Harness } from './harness.ts';
-import { identity, ofSession, startIntel } from './harness.ts';
+import { connectAndClose, scannerEvent, startIntel } from './harness.ts';
 import { has, netnsPair, netnsSkipReason, sh, type NetnsPair } from '../../helpers/netns.ts';
-
-type Scanner = EventOf<'dicomhawk.scanner.identified'>;
-
-function connectAndClose(h: Harness, session: string, ip: string): void {
-  const log = h.bus.forSession(identity(session, ip));
-  log.emit('dicomhawk.session.connect', { listener_port: 11112 });
-  log.emit('dicomhawk.session.closed', SAMPLE_FIELDS['dicomhawk.session.closed']);
-}
-
-const scannerEvent = (h: Harness, session: string): Scanner | undefined => ofSession(h.events(), session, 'dicomhawk.scanner.identified')[0] as Scanner | undefined;
 
 describe('BLOCK_SCANNERS on a host without nft (recorded commands)', () => {
   test('auto picks ipset + iptables, loads both families limited to the honeypot ports, and removes them at stop', async () => {

@@ -8,25 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { EventOf } from '../../../src/core/events/catalogue.ts';
 import type { CommandRunner } from '../../../src/domain/scanners/blackhole.ts';
 import { spawnRunner } from '../../../src/domain/scanners/blackhole.ts';
 import type { RdnsResolver } from '../../../src/domain/scanners/rdns.ts';
-import { SAMPLE_FIELDS } from '../../fixtures/events.ts';
 import { waitFor } from '../../helpers/net.ts';
 import type { Harness } from './harness.ts';
-import { identity, ofSession, startIntel } from './harness.ts';
+import { connectAndClose, scannerEvent, startIntel } from './harness.ts';
 import { netnsPair, netnsSkipReason, sh, type NetnsPair } from '../../helpers/netns.ts';
-
-type Scanner = EventOf<'dicomhawk.scanner.identified'>;
-
-function connectAndClose(h: Harness, session: string, ip: string): void {
-  const log = h.bus.forSession(identity(session, ip));
-  log.emit('dicomhawk.session.connect', { listener_port: 11112 });
-  log.emit('dicomhawk.session.closed', SAMPLE_FIELDS['dicomhawk.session.closed']);
-}
-
-const scannerEvent = (h: Harness, session: string): Scanner | undefined => ofSession(h.events(), session, 'dicomhawk.scanner.identified')[0] as Scanner | undefined;
 
 function runner(answer: (argv: readonly string[]) => { code: number; stdout?: string; stderr?: string }): CommandRunner & { calls: Array<{ argv: readonly string[]; stdin?: string }> } {
   const calls: Array<{ argv: readonly string[]; stdin?: string }> = [];

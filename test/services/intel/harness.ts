@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { AppContext } from '../../../src/app/context.ts';
 import { loadConfig } from '../../../src/core/config/load.ts';
 import { EventBus } from '../../../src/core/events/bus.ts';
-import type { HawkEvent } from '../../../src/core/events/catalogue.ts';
+import type { EventOf, HawkEvent } from '../../../src/core/events/catalogue.ts';
 import type { SessionIdentity } from '../../../src/core/events/sessionLog.ts';
 import { dataPaths, ensureDataDirs } from '../../../src/core/storage/dataDir.ts';
 import type { DataPaths } from '../../../src/core/storage/dataDir.ts';
@@ -19,6 +19,7 @@ import { SqliteSink } from '../../../src/sinks/sqlite.ts';
 import type { FakeServer, Recorded, Reply } from '../../domain/intel/fake-server.ts';
 import { startFakeServer } from '../../domain/intel/fake-server.ts';
 import { MemorySink } from '../../helpers/collect.ts';
+import { SAMPLE_FIELDS } from '../../fixtures/events.ts';
 
 export const KEYS = { abuseipdb: 'abuse-KEY-9f8e7d6c5b4a', ipqs: 'ipqs-KEY-0a1b2c3d4e5f', virustotal: 'vt-KEY-00ff11ee22dd' } as const;
 
@@ -182,3 +183,14 @@ export function identity(session: string, src_ip: string, protocol: SessionIdent
 export function ofSession(events: readonly HawkEvent[], session: string, eventid?: HawkEvent['eventid']): HawkEvent[] {
   return events.filter((e) => e.session === session && (!eventid || e.eventid === eventid));
 }
+
+/** A DICOM session from `ip` that connects and closes (what makes the intel surface look the source up). */
+export function connectAndClose(h: Harness, session: string, ip: string): void {
+  const log = h.bus.forSession(identity(session, ip));
+  log.emit('dicomhawk.session.connect', { listener_port: 11112 });
+  log.emit('dicomhawk.session.closed', SAMPLE_FIELDS['dicomhawk.session.closed']);
+}
+
+/** The session's `dicomhawk.scanner.identified` event, if any. */
+export const scannerEvent = (h: Harness, session: string): EventOf<'dicomhawk.scanner.identified'> | undefined =>
+  ofSession(h.events(), session, 'dicomhawk.scanner.identified')[0] as EventOf<'dicomhawk.scanner.identified'> | undefined;
