@@ -201,7 +201,7 @@ export class SqliteSink implements Sink {
       }
       fold(s, e, t);
     }
-    const { rows, text } = encodeRows(this.rowText, batch, (i) => ms[i]!);
+    const { rows, text } = encodeRows(this.rowText, batch, ms);
     const message: ToWriter = { type: 'write', id: this.nextId++, rows, sessions: Array.from(sessions.values(), sessionRow) };
     this.inFlightText.set(message.id, text);
     const post = (w: Worker): Promise<void> =>

@@ -27,18 +27,17 @@ export function rowTextBatches(): Utf8Batches {
 }
 
 /**
- * Encodes the rows; `ms` gives each row's ts_ms. The text stays in `text`'s memory until text.release(), once
- * the writer has answered.
+ * Encodes the rows (`ts`: each row's ts_ms). The text stays in `text`'s memory until text.release(), once the
+ * writer has answered.
  */
 export function encodeRows(
   batches: Utf8Batches,
   batch: readonly { readonly event: Readonly<HawkEvent>; readonly json: string }[],
-  ms: (i: number) => number,
+  ts: Float64Array,
 ): { rows: EncodedRows; text: Utf8Batch } {
   const count = batch.length;
   const text = batches.start();
   const ends = new Uint32Array(count * TEXT_COLUMNS);
-  const ts = new Float64Array(count);
   for (let i = 0; i < count; i += 1) {
     const { event: e, json } = batch[i]!;
     const c = i * TEXT_COLUMNS;
@@ -47,7 +46,6 @@ export function encodeRows(
     ends[c + 2] = text.put(e.protocol);
     ends[c + 3] = e.src_ip === null ? NULL_END : text.put(e.src_ip);
     ends[c + 4] = text.put(json);
-    ts[i] = ms(i);
   }
   return { rows: { count, ts, ends, text: text.bytes() }, text };
 }
